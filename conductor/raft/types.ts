@@ -1,0 +1,198 @@
+/**
+ * The vocabulary of the pure Raft core: entries, configurations, messages, and the `Ready` batch the
+ * core hands to its I/O shell. Everything here is plain data so it can cross the gRPC transport, the
+ * write-ahead log and the deterministic simulation unchanged.
+ *
+ * Indices and terms are JavaScript numbers: they stay far below 2^53 for the life of any cluster.
+ */
+
+/** A Raft server ID. op-conductor uses free-form strings (`--raft.server.id`). */
+export type NodeId = string;
+
+export enum EntryType {
+  /** An application command (for the conductor: an SSZ-encoded unsafe payload envelope). */
+  Normal = 0,
+  /** A membership change; `data` is `encodeConfChange(...)`. Takes effect when appended. */
+  ConfChange = 1,
+  /** Appended by every new leader so it can commit entries of its own term (and serve reads). */
+  Noop = 2,
+}
+
+export interface Entry {
+  readonly term: number;
+  readonly index: number;
+  readonly type: EntryType;
+  readonly data: Uint8Array;
+}
+
+/** op-conductor's integer suffrage: 0 = Voter, 1 = Nonvoter (hashicorp/raft `ServerSuffrage`). */
+export enum Suffrage {
+  Voter = 0,
+  Nonvoter = 1,
+}
+
+export interface Server {
+  readonly id: NodeId;
+  /** host:port of the server's Raft transport, stored verbatim. */
+  readonly address: string;
+  readonly suffrage: Suffrage;
+}
+
+export interface Configuration {
+  readonly servers: readonly Server[];
+}
+
+/** One server at a time (Raft thesis §4.1); each kind is one configuration entry. */
+export type ConfChange =
+  | { readonly kind: 'addVoter'; readonly id: NodeId; readonly address: string }
+  | { readonly kind: 'addNonvoter'; readonly id: NodeId; readonly address: string }
+  | { readonly kind: 'demote'; readonly id: NodeId }
+  | { readonly kind: 'remove'; readonly id: NodeId };
+/* Promotion is `addVoter` of an existing non-voter, exactly as in hashicorp/raft. */
+
+/** Term, vote and commit index: must be durable before any message that depends on them is sent. */
+export interface HardState {
+  readonly term: number;
+  readonly vote: NodeId | null;
+  readonly commit: number;
+}
+
+export interface SnapshotMeta {
+  /** Last log index covered by the snapshot. */
+  readonly index: number;
+  readonly term: number;
+  /** The configuration in effect at `index`, and the index of the entry that introduced it. */
+  readonly configuration: Configuration;
+  readonly configIndex: number;
+}
+
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  /** The application (FSM) state at `meta.index`. */
+  readonly data: Uint8Array;
+}
+
+/**
+ * Messages between cores. Every message carries the sender's term; `to`/`from` are server IDs.
+ * Votes, heartbeats and TimeoutNow are small and latency critical ("control"); Append and Snapshot
+ * can be megabytes ("bulk") — the transport keeps them on separate paths.
+ */
+export type Message =
+  | PreVoteRequest
+  | PreVoteResponse
+  | VoteRequest
+  | VoteResponse
+  | AppendRequest
+  | AppendResponse
+  | HeartbeatRequest
+  | HeartbeatResponse
+  | TimeoutNow
+  | SnapshotRequest;
+
+interface MessageBase {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: number;
+}
+
+/** Pre-vote (thesis §9.6): carries the term the candidate *would* use; granting changes no state. */
+export interface PreVoteRequest extends MessageBase {
+  readonly type: 'PreVote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+}
+export interface PreVoteResponse extends MessageBase {
+  readonly type: 'PreVoteResp';
+  readonly granted: boolean;
+}
+export interface VoteRequest extends MessageBase {
+  readonly type: 'Vote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+  /** Set when the election was started by TimeoutNow: voters ignore their leader lease. */
+  readonly transfer: boolean;
+}
+export interface VoteResponse extends MessageBase {
+  readonly type: 'VoteResp';
+  readonly granted: boolean;
+}
+export interface AppendRequest extends MessageBase {
+  readonly type: 'Append';
+  readonly prevIndex: number;
+  readonly prevTerm: number;
+  readonly entries: readonly Entry[];
+  readonly commit: number;
+}
+export interface AppendResponse extends MessageBase {
+  readonly type: 'AppendResp';
+  readonly success: boolean;
+  /** On success: the last index known to match the leader. On rejection: the follower's last index. */
+  readonly index: number;
+  /**
+   * On rejection, the fast back-off hint (thesis §5.3 optimisation): the first index of the conflicting
+   * term (`conflictTerm`) in the follower's log, or its last index + 1 when its log is too short
+   * (`conflictTerm` = 0).
+   */
+  readonly conflictIndex: number;
+  readonly conflictTerm: number;
+}
+export interface HeartbeatRequest extends MessageBase {
+  readonly type: 'Heartbeat';
+  /** min(follower's match index, leader commit): never lets a follower commit past what it holds. */
+  readonly commit: number;
+  /** Non-empty when the heartbeat confirms leadership for a ReadIndex request. */
+  readonly readContext: string;
+}
+export interface HeartbeatResponse extends MessageBase {
+  readonly type: 'HeartbeatResp';
+  readonly readContext: string;
+}
+export interface TimeoutNow extends MessageBase {
+  readonly type: 'TimeoutNow';
+}
+/**
+ * InstallSnapshot. The core emits it with `data` empty: the shell attaches the bytes of the snapshot
+ * named by `meta` from its snapshot store (snapshots are too big to live in the core) and streams them
+ * in chunks; the receiving shell reassembles and steps the message with `data` filled in. The follower
+ * answers with an AppendResponse whose `index` is `meta.index`.
+ */
+export interface SnapshotRequest extends MessageBase {
+  readonly type: 'Snapshot';
+  readonly snapshot: Snapshot;
+}
+
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+/** Volatile state that observers care about (the conductor's leadership channel, metrics, status). */
+export interface SoftState {
+  readonly role: Role;
+  readonly leader: NodeId | null;
+  readonly term: number;
+}
+
+/** A confirmed linearizable read: everything up to `index` must be applied before answering it. */
+export interface ReadState {
+  readonly index: number;
+  readonly context: string;
+}
+
+/**
+ * What the core asks its shell to do, in this order:
+ *  1. persist `snapshot` (if any), then `entries` (entries[0].index may be ≤ the last stored index: the
+ *     stored suffix from there on is replaced), then `hardState` (if any) — and fsync once;
+ *  2. send `messages` (only after step 1 is durable; votes and acks depend on it);
+ *  3. apply `committed` entries in order (and restore `snapshot` into the FSM first if present);
+ *  4. call `advance(ready)`.
+ * `eagerMessages` (the leader's own appends to followers) may be sent before step 1 completes: the
+ * leader counts its own copy only after `advance`, so replicating in parallel with its fsync is safe.
+ */
+export interface Ready {
+  readonly softState: SoftState | null;
+  readonly hardState: HardState | null;
+  readonly snapshot: Snapshot | null;
+  readonly entries: readonly Entry[];
+  readonly committed: readonly Entry[];
+  readonly eagerMessages: readonly Message[];
+  readonly messages: readonly Message[];
+  readonly readStates: readonly ReadState[];
+}

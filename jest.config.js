@@ -1,0 +1,21 @@
+/** Jest runs TypeScript sources directly as ESM through swc (no build step). */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/cli', '<rootDir>/conductor', '<rootDir>/operator', '<rootDir>/e2e'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  testTimeout: 30000,
+  // Integration suites spawn real processes and bind real ports; two cores do not benefit from more workers.
+  maxWorkers: 2,
+};
