@@ -92,6 +92,7 @@ export class ControlLoop {
     } catch (error) {
       throw new Error(
         `cannot resume because failed to get sequencer active status: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     await this.awaitIdle('timeout to resume conductor');
