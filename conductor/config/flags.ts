@@ -1,0 +1,381 @@
+/**
+ * op-conductor's command-line surface (reference §5 and §8): the same flag names, `OP_CONDUCTOR_*`
+ * environment variables, defaults and required-ness, so existing deployments (Helm values, systemd
+ * units, kurtosis packages) can swap the binary without rewriting their configuration.
+ *
+ * The table below is the single source of truth; `registerConductorFlags` turns it into commander
+ * options and `parseConductorConfig` validates what was given into a typed config.
+ */
+import { Option, type Command } from 'commander';
+import { parseDuration } from './duration.js';
+
+type Kind = 'string' | 'bool' | 'uint' | 'duration';
+
+interface FlagSpec {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly help: string;
+  readonly default?: string;
+  /** op-conductor's `CheckRequired`: the flag must be set explicitly (flag or env). */
+  readonly required?: boolean;
+}
+
+export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
+  { name: 'consensus.addr', kind: 'string', default: '127.0.0.1', required: true, help: 'Raft bind host' },
+  {
+    name: 'consensus.port',
+    kind: 'uint',
+    default: '50050',
+    required: true,
+    help: 'Raft bind port (0 = random)',
+  },
+  {
+    name: 'consensus.advertised',
+    kind: 'string',
+    default: '',
+    help: 'host:port peers use to reach this server',
+  },
+  {
+    name: 'raft.bootstrap',
+    kind: 'bool',
+    help: 'bootstrap a new cluster with this server as its only voter',
+  },
+  {
+    name: 'raft.server.id',
+    kind: 'string',
+    required: true,
+    help: 'unique server id (also its storage subdirectory)',
+  },
+  {
+    name: 'raft.storage.dir',
+    kind: 'string',
+    required: true,
+    help: 'directory for the Raft log and snapshots',
+  },
+  {
+    name: 'raft.snapshot-interval',
+    kind: 'duration',
+    default: '120s',
+    help: 'how often to check for a snapshot',
+  },
+  { name: 'raft.snapshot-threshold', kind: 'uint', default: '8192', help: 'log entries between snapshots' },
+  { name: 'raft.trailing-logs', kind: 'uint', default: '10240', help: 'log entries kept behind a snapshot' },
+  {
+    name: 'raft.heartbeat-timeout',
+    kind: 'duration',
+    default: '1000ms',
+    help: 'follower timeout before an election',
+  },
+  {
+    name: 'raft.lease-timeout',
+    kind: 'duration',
+    default: '500ms',
+    help: 'leader lease without quorum contact',
+  },
+  {
+    name: 'raft.round-robin-leader-transfer',
+    kind: 'bool',
+    help: 'transfer leadership to the next voter by id (must match on every member)',
+  },
+  { name: 'node.rpc', kind: 'string', required: true, help: 'op-node HTTP RPC URL' },
+  { name: 'execution.rpc', kind: 'string', required: true, help: 'execution client HTTP RPC URL' },
+  { name: 'paused', kind: 'bool', help: 'start with the control loop paused' },
+  {
+    name: 'rpc.enable-proxy',
+    kind: 'bool',
+    default: 'true',
+    help: 'serve the leader-gated eth/optimism proxies',
+  },
+  { name: 'rpc.addr', kind: 'string', default: '0.0.0.0', help: 'JSON-RPC bind address' },
+  { name: 'rpc.port', kind: 'uint', default: '8545', help: 'JSON-RPC port' },
+  { name: 'rpc.enable-admin', kind: 'bool', help: 'accepted for compatibility; op-conductor never reads it' },
+  { name: 'healthcheck.interval', kind: 'uint', required: true, help: 'seconds between health checks' },
+  {
+    name: 'healthcheck.unsafe-interval',
+    kind: 'uint',
+    required: true,
+    help: 'max unsafe head age in seconds',
+  },
+  { name: 'healthcheck.safe-enabled', kind: 'bool', help: 'also check the safe head age' },
+  { name: 'healthcheck.safe-interval', kind: 'uint', default: '1200', help: 'max safe head age in seconds' },
+  { name: 'healthcheck.min-peer-count', kind: 'uint', required: true, help: 'minimum op-node peers' },
+  { name: 'healthcheck.execution-p2p-enabled', kind: 'bool', help: 'also check execution client peers' },
+  { name: 'healthcheck.execution-p2p-min-peer-count', kind: 'uint', help: 'minimum execution client peers' },
+  {
+    name: 'healthcheck.execution-p2p-rpc-url',
+    kind: 'string',
+    help: 'execution client RPC for the peer check',
+  },
+  { name: 'healthcheck.execution-p2p-check-api', kind: 'string', default: 'net', help: 'net or admin' },
+  { name: 'log.level', kind: 'string', default: 'info', help: 'trace, debug, info, warn, error, crit' },
+  { name: 'log.format', kind: 'string', default: 'text', help: 'text, terminal, logfmt or json' },
+  { name: 'log.color', kind: 'bool', help: 'color the terminal output' },
+  { name: 'log.pid', kind: 'bool', help: 'show the process id' },
+  { name: 'metrics.enabled', kind: 'bool', help: 'serve Prometheus metrics' },
+  { name: 'metrics.addr', kind: 'string', default: '0.0.0.0', help: 'metrics bind address' },
+  { name: 'metrics.port', kind: 'uint', default: '7300', help: 'metrics port' },
+  {
+    name: 'network',
+    kind: 'string',
+    help: 'predefined network (accepted; the rollup config is what counts)',
+  },
+  { name: 'rollup.config', kind: 'string', help: 'rollup config JSON file' },
+  // Baton additions (DESIGN.md §6); off by default so op-conductor configurations behave the same.
+  { name: 'raft.tls.ca', kind: 'string', help: 'CA certificate for mutual TLS between Raft peers' },
+  { name: 'raft.tls.cert', kind: 'string', help: 'this server’s certificate for Raft mutual TLS' },
+  { name: 'raft.tls.key', kind: 'string', help: 'this server’s private key for Raft mutual TLS' },
+  {
+    name: 'rpc.admin-token-file',
+    kind: 'string',
+    help: 'file with a bearer token required by admin RPC methods',
+  },
+  { name: 'fsm.payload-window', kind: 'uint', default: '64', help: 'committed payloads kept for catch-up' },
+];
+
+/** `raft.server.id` → `OP_CONDUCTOR_RAFT_SERVER_ID`. */
+export function envName(flag: string): string {
+  return `OP_CONDUCTOR_${flag.replace(/[.-]/g, '_').toUpperCase()}`;
+}
+
+export function registerConductorFlags(command: Command): Command {
+  for (const spec of CONDUCTOR_FLAGS) {
+    const placeholder = spec.kind === 'bool' ? '[bool]' : '<value>';
+    const option = new Option(`--${spec.name} ${placeholder}`, spec.help).env(envName(spec.name));
+    if (spec.default !== undefined) option.default(spec.default);
+    command.addOption(option);
+  }
+  return command;
+}
+
+/**
+ * Reads what commander collected for every conductor flag (flag, then env, then default), keyed by
+ * flag name, and which flags the user set explicitly (op-conductor's required check counts only those).
+ */
+export function conductorFlagValues(command: Command): {
+  values: Record<string, unknown>;
+  explicitlySet: (flag: string) => boolean;
+} {
+  const values: Record<string, unknown> = {};
+  const explicit = new Set<string>();
+  const opts = command.opts<Record<string, unknown>>();
+  for (const option of command.options) {
+    const flag = option.long?.slice(2);
+    if (!flag) continue;
+    const attribute = option.attributeName();
+    values[flag] = opts[attribute];
+    const source = command.getOptionValueSource(attribute);
+    if (source === 'cli' || source === 'env') explicit.add(flag);
+  }
+  return { values, explicitlySet: (flag) => explicit.has(flag) };
+}
+
+export interface ConductorConfig {
+  readonly consensus: { readonly addr: string; readonly port: number; readonly advertised: string };
+  readonly raft: {
+    readonly bootstrap: boolean;
+    readonly serverId: string;
+    readonly storageDir: string;
+    readonly snapshotIntervalMs: number;
+    readonly snapshotThreshold: number;
+    readonly trailingLogs: number;
+    readonly heartbeatTimeoutMs: number;
+    readonly leaseTimeoutMs: number;
+    readonly roundRobinLeaderTransfer: boolean;
+    readonly tls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string } | null;
+  };
+  readonly nodeRpc: string;
+  readonly executionRpc: string;
+  readonly paused: boolean;
+  readonly rpc: {
+    readonly addr: string;
+    readonly port: number;
+    readonly enableProxy: boolean;
+    readonly adminTokenFile: string | null;
+  };
+  readonly healthcheck: {
+    readonly intervalS: number;
+    readonly unsafeIntervalS: number;
+    readonly safeEnabled: boolean;
+    readonly safeIntervalS: number;
+    readonly minPeerCount: number;
+    readonly executionP2pEnabled: boolean;
+    readonly executionP2pMinPeerCount: number;
+    readonly executionP2pRpcUrl: string;
+    readonly executionP2pCheckApi: 'net' | 'admin';
+  };
+  readonly log: { readonly level: string; readonly format: string };
+  readonly metrics: { readonly enabled: boolean; readonly addr: string; readonly port: number };
+  readonly rollupConfig: string | null;
+  readonly payloadWindow: number;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Validates the raw option values commander collected (flags, then env, then defaults) together with
+ * which of them the user set explicitly. Collects every problem so one run shows them all.
+ */
+export function parseConductorConfig(
+  raw: Readonly<Record<string, unknown>>,
+  explicitlySet: (flag: string) => boolean,
+): ConductorConfig {
+  const problems: string[] = [];
+  for (const spec of CONDUCTOR_FLAGS) {
+    if (spec.required && !explicitlySet(spec.name)) {
+      problems.push(`missing required flag --${spec.name} (or ${envName(spec.name)})`);
+    }
+  }
+  const str = (flag: string): string => {
+    const value = raw[flag];
+    return value === undefined || value === null ? '' : String(value);
+  };
+  const bool = (flag: string): boolean => {
+    const value = raw[flag];
+    if (value === undefined || value === false) return false;
+    if (value === true) return true;
+    const text = String(value).toLowerCase();
+    if (['true', '1', 't', 'yes'].includes(text)) return true;
+    if (['false', '0', 'f', 'no', ''].includes(text)) return false;
+    problems.push(`invalid boolean for --${flag}: "${String(value)}" (use true or false)`);
+    return false;
+  };
+  const uint = (flag: string): number => {
+    const text = str(flag);
+    if (text === '') return 0;
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+      problems.push(`invalid value for --${flag}: "${text}" is not a non-negative integer`);
+      return 0;
+    }
+    return Number(text);
+  };
+  const duration = (flag: string): number => {
+    try {
+      return parseDuration(str(flag));
+    } catch (error) {
+      problems.push(`invalid value for --${flag}: ${(error as Error).message}`);
+      return 0;
+    }
+  };
+
+  const port = uint('consensus.port');
+  const rpcPort = uint('rpc.port');
+  const metricsPort = uint('metrics.port');
+  for (const [flag, value] of [
+    ['consensus.port', port],
+    ['rpc.port', rpcPort],
+    ['metrics.port', metricsPort],
+  ] as const) {
+    if (value > 65535) problems.push(`invalid value for --${flag}: ${value} is not a TCP port`);
+  }
+  const heartbeatTimeoutMs = duration('raft.heartbeat-timeout');
+  const leaseTimeoutMs = duration('raft.lease-timeout');
+  if (leaseTimeoutMs > heartbeatTimeoutMs) {
+    problems.push(
+      `--raft.lease-timeout (${leaseTimeoutMs}ms) must not exceed --raft.heartbeat-timeout (${heartbeatTimeoutMs}ms)`,
+    );
+  }
+  const advertised = str('consensus.advertised');
+  if (
+    advertised !== '' &&
+    !/^[^\s:]+:\d{1,5}$/.test(advertised) &&
+    !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(advertised)
+  ) {
+    problems.push(`invalid value for --consensus.advertised: "${advertised}" (expected host:port)`);
+  }
+  const serverId = str('raft.server.id');
+  if (serverId.includes('/') || serverId === '.' || serverId === '..') {
+    problems.push(`invalid value for --raft.server.id: "${serverId}" (it names a directory; no slashes)`);
+  }
+  for (const flag of ['node.rpc', 'execution.rpc']) {
+    const url = str(flag);
+    if (url !== '' && !/^https?:\/\//.test(url)) {
+      problems.push(`invalid value for --${flag}: "${url}" (expected an http:// or https:// URL)`);
+    }
+  }
+
+  // HealthCheckConfig.Check in op-conductor.
+  const intervalS = uint('healthcheck.interval');
+  if (explicitlySet('healthcheck.interval') && intervalS === 0)
+    problems.push('missing health check interval');
+  const safeIntervalS = uint('healthcheck.safe-interval');
+  if (safeIntervalS === 0) problems.push('missing safe interval');
+  const minPeerCount = uint('healthcheck.min-peer-count');
+  if (explicitlySet('healthcheck.min-peer-count') && minPeerCount === 0)
+    problems.push('missing minimum peer count');
+  const executionP2pEnabled = bool('healthcheck.execution-p2p-enabled');
+  const executionP2pMinPeerCount = uint('healthcheck.execution-p2p-min-peer-count');
+  if (executionP2pEnabled && executionP2pMinPeerCount === 0) {
+    problems.push('missing minimum peer count for execution p2p health check');
+  }
+  const checkApi = str('healthcheck.execution-p2p-check-api');
+  if (checkApi !== 'net' && checkApi !== 'admin') {
+    problems.push(
+      `invalid value for --healthcheck.execution-p2p-check-api: "${checkApi}" (use net or admin)`,
+    );
+  }
+
+  const tlsFiles = [str('raft.tls.ca'), str('raft.tls.cert'), str('raft.tls.key')];
+  const tlsGiven = tlsFiles.filter((file) => file !== '').length;
+  if (tlsGiven !== 0 && tlsGiven !== 3) {
+    problems.push('raft mutual TLS needs all of --raft.tls.ca, --raft.tls.cert and --raft.tls.key');
+  }
+  const logLevel = str('log.level').toLowerCase();
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'crit'].includes(logLevel)) {
+    problems.push(
+      `invalid value for --log.level: "${logLevel}" (use trace, debug, info, warn, error or crit)`,
+    );
+  }
+  const payloadWindow = uint('fsm.payload-window');
+  if (payloadWindow < 2) problems.push('--fsm.payload-window must be at least 2');
+
+  const booleans = {
+    bootstrap: bool('raft.bootstrap'),
+    roundRobin: bool('raft.round-robin-leader-transfer'),
+    paused: bool('paused'),
+    enableProxy: booleans.enableProxy,
+    safeEnabled: booleans.safeEnabled,
+    metrics: bool('metrics.enabled'),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid conductor configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    consensus: { addr: str('consensus.addr'), port, advertised },
+    raft: {
+      bootstrap: booleans.bootstrap,
+      serverId,
+      storageDir: str('raft.storage.dir'),
+      snapshotIntervalMs: duration('raft.snapshot-interval'),
+      snapshotThreshold: uint('raft.snapshot-threshold'),
+      trailingLogs: uint('raft.trailing-logs'),
+      heartbeatTimeoutMs,
+      leaseTimeoutMs,
+      roundRobinLeaderTransfer: booleans.roundRobin,
+      tls: tlsGiven === 3 ? { caFile: tlsFiles[0]!, certFile: tlsFiles[1]!, keyFile: tlsFiles[2]! } : null,
+    },
+    nodeRpc: str('node.rpc'),
+    executionRpc: str('execution.rpc'),
+    paused: booleans.paused,
+    rpc: {
+      addr: str('rpc.addr'),
+      port: rpcPort,
+      enableProxy: booleans.enableProxy,
+      adminTokenFile: str('rpc.admin-token-file') || null,
+    },
+    healthcheck: {
+      intervalS,
+      unsafeIntervalS: uint('healthcheck.unsafe-interval'),
+      safeEnabled: booleans.safeEnabled,
+      safeIntervalS,
+      minPeerCount,
+      executionP2pEnabled,
+      executionP2pMinPeerCount,
+      executionP2pRpcUrl: str('healthcheck.execution-p2p-rpc-url') || str('execution.rpc'),
+      executionP2pCheckApi: checkApi === 'admin' ? 'admin' : 'net',
+    },
+    log: { level: logLevel, format: str('log.format') },
+    metrics: { enabled: booleans.metrics, addr: str('metrics.addr'), port: metricsPort },
+    rollupConfig: str('rollup.config') || null,
+    payloadWindow,
+  };
+}
