@@ -332,8 +332,8 @@ export function parseConductorConfig(
     bootstrap: bool('raft.bootstrap'),
     roundRobin: bool('raft.round-robin-leader-transfer'),
     paused: bool('paused'),
-    enableProxy: booleans.enableProxy,
-    safeEnabled: booleans.safeEnabled,
+    enableProxy: bool('rpc.enable-proxy'),
+    safeEnabled: bool('healthcheck.safe-enabled'),
     metrics: bool('metrics.enabled'),
   };
   if (problems.length > 0) {
