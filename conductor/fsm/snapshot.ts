@@ -1,0 +1,79 @@
+/**
+ * Binary snapshot of the FSM window: the Raft snapshot payload.
+ *
+ *   magic "BTNF" | version u16 LE | count u32 LE | count × (length u32 LE | envelope SSZ bytes)
+ *   | sha256(everything before)[32]
+ *
+ * Entries are oldest first and are the exact log bytes that were applied, so restoring re-runs the same
+ * decoder as apply. The trailing checksum catches torn or corrupted snapshot files before any entry is
+ * trusted. An empty buffer, or a buffer without the magic, is read as an op-conductor snapshot (nothing,
+ * or one raw SSZ envelope) so state taken from a Go conductor can seed a Baton FSM.
+ */
+import { createHash } from 'node:crypto';
+
+export const SNAPSHOT_MAGIC = Uint8Array.from([0x42, 0x54, 0x4e, 0x46]); // "BTNF"
+export const SNAPSHOT_VERSION = 1;
+const HEADER_SIZE = 4 + 2 + 4;
+const CHECKSUM_SIZE = 32;
+
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+}
+
+export type SnapshotContents =
+  | { format: 'baton'; entries: Uint8Array[] }
+  /** op-conductor Persist: empty (no head yet) or one SSZ envelope. */
+  | { format: 'op-conductor'; entries: Uint8Array[] };
+
+function sha256(data: Uint8Array): Uint8Array {
+  return createHash('sha256').update(data).digest();
+}
+
+export function encodeSnapshot(entries: readonly Uint8Array[]): Uint8Array {
+  const bodySize = entries.reduce((n, e) => n + 4 + e.length, 0);
+  const out = new Uint8Array(HEADER_SIZE + bodySize + CHECKSUM_SIZE);
+  const view = new DataView(out.buffer);
+  out.set(SNAPSHOT_MAGIC, 0);
+  view.setUint16(4, SNAPSHOT_VERSION, true);
+  view.setUint32(6, entries.length, true);
+  let at = HEADER_SIZE;
+  for (const entry of entries) {
+    view.setUint32(at, entry.length, true);
+    out.set(entry, at + 4);
+    at += 4 + entry.length;
+  }
+  out.set(sha256(out.subarray(0, at)), at);
+  return out;
+}
+
+function hasMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && SNAPSHOT_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Split a snapshot into its entries; throws SnapshotError on any structural or checksum problem. */
+export function decodeSnapshot(bytes: Uint8Array): SnapshotContents {
+  if (bytes.length === 0) return { format: 'op-conductor', entries: [] };
+  if (!hasMagic(bytes)) return { format: 'op-conductor', entries: [bytes.slice()] };
+  if (bytes.length < HEADER_SIZE + CHECKSUM_SIZE) {
+    throw new SnapshotError(`snapshot truncated: ${bytes.length} bytes`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint16(4, true);
+  if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`unsupported snapshot version ${version}`);
+  const bodyEnd = bytes.length - CHECKSUM_SIZE;
+  const expected = sha256(bytes.subarray(0, bodyEnd));
+  const actual = bytes.subarray(bodyEnd);
+  if (!expected.every((b, i) => actual[i] === b)) throw new SnapshotError('snapshot checksum mismatch');
+  const count = view.getUint32(6, true);
+  const entries: Uint8Array[] = [];
+  let at = HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    if (at + 4 > bodyEnd) throw new SnapshotError(`snapshot entry ${i} header out of bounds`);
+    const length = view.getUint32(at, true);
+    if (at + 4 + length > bodyEnd) throw new SnapshotError(`snapshot entry ${i} out of bounds`);
+    entries.push(bytes.slice(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  if (at !== bodyEnd) throw new SnapshotError(`snapshot has ${bodyEnd - at} trailing bytes`);
+  return { format: 'baton', entries };
+}

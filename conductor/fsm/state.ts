@@ -1,0 +1,133 @@
+/**
+ * The replicated state machine: the committed unsafe head plus a bounded window of the payloads that led
+ * to it (DESIGN.md §6 — a new leader two or more blocks behind catches up from the window instead of
+ * wedging, the gap op-conductor's single-payload FSM leaves open, reference §9).
+ *
+ * `apply` is what every Raft member runs for every committed log entry. It must be deterministic (same
+ * state + same bytes → same result on every member) and must never throw: a rejected entry is a result,
+ * not an exception, and leaves the state untouched.
+ */
+import { checkExtension, type BlockRef } from './chain-rule.js';
+import { decodeEnvelope, type DecodedEnvelope } from './codec.js';
+import { decodeSnapshot, encodeSnapshot, SnapshotError } from './snapshot.js';
+
+/** Default window length: two minutes of 2 s blocks, far more than any sane catch-up needs. */
+export const DEFAULT_WINDOW_SIZE = 64;
+
+/** A committed block: the decoded envelope plus the exact log bytes that carried it. */
+export interface CommittedPayload extends DecodedEnvelope {
+  /** The SSZ log entry, as applied. Re-usable for snapshots and for re-proposal. */
+  data: Uint8Array;
+}
+
+export type ApplyResult =
+  | { ok: true; outcome: 'applied' | 'duplicate'; head: CommittedPayload }
+  | { ok: false; reason: 'empty' | 'decode' | 'not-next-block'; error: string };
+
+export interface UnsafeHeadFsmOptions {
+  /** How many recent payloads to keep, head included. Must be ≥ 1. */
+  windowSize?: number;
+}
+
+export class UnsafeHeadFsm {
+  readonly windowSize: number;
+  /** Oldest first; contiguous (each entry's parent is the previous entry). Last entry is the head. */
+  private entries: CommittedPayload[] = [];
+
+  constructor(options: UnsafeHeadFsmOptions = {}) {
+    const windowSize = options.windowSize ?? DEFAULT_WINDOW_SIZE;
+    if (!Number.isInteger(windowSize) || windowSize < 1) {
+      throw new RangeError(`windowSize must be a positive integer, got ${windowSize}`);
+    }
+    this.windowSize = windowSize;
+  }
+
+  /** Apply one committed log entry. Never throws. */
+  apply(data: Uint8Array): ApplyResult {
+    try {
+      if (data.length === 0) return { ok: false, reason: 'empty', error: 'log data is nil or empty' };
+      let decoded: DecodedEnvelope;
+      try {
+        // Copy: the caller may reuse its buffer, and snapshots must return exactly these bytes.
+        decoded = decodeEnvelope(data.slice());
+      } catch (err) {
+        return { ok: false, reason: 'decode', error: (err as Error).message };
+      }
+      const verdict = checkExtension(this.head(), decoded);
+      const head = this.head();
+      if (verdict.kind === 'duplicate' && head !== undefined) return { ok: true, outcome: 'duplicate', head };
+      if (verdict.kind === 'rejected') return { ok: false, reason: 'not-next-block', error: verdict.error };
+      const committed: CommittedPayload = { ...decoded, data: data.slice() };
+      this.entries.push(committed);
+      if (this.entries.length > this.windowSize)
+        this.entries.splice(0, this.entries.length - this.windowSize);
+      return { ok: true, outcome: 'applied', head: committed };
+    } catch (err) {
+      // Unreachable by construction; kept so a bug can never crash every replica at once.
+      return { ok: false, reason: 'decode', error: `unexpected apply failure: ${(err as Error).message}` };
+    }
+  }
+
+  /** The committed unsafe head, or undefined before the first commit. */
+  head(): CommittedPayload | undefined {
+    return this.entries[this.entries.length - 1];
+  }
+
+  /** The committed payload with this number, if it is still in the window. */
+  payloadByNumber(blockNumber: bigint): CommittedPayload | undefined {
+    const first = this.entries[0];
+    if (first === undefined) return undefined;
+    const index = blockNumber - first.blockNumber;
+    if (index < 0n || index >= BigInt(this.entries.length)) return undefined;
+    return this.entries[Number(index)];
+  }
+
+  /**
+   * Payloads with number > blockNumber, oldest first — what a node whose head is `blockNumber` must insert
+   * to reach the committed head. Returns undefined when the window no longer reaches back that far (the
+   * node cannot catch up from here), and [] when the node is at or past the head.
+   */
+  payloadsAfter(blockNumber: bigint): CommittedPayload[] | undefined {
+    const first = this.entries[0];
+    const head = this.head();
+    if (first === undefined || head === undefined) return [];
+    if (blockNumber >= head.blockNumber) return [];
+    if (blockNumber + 1n < first.blockNumber) return undefined;
+    return this.entries.slice(Number(blockNumber + 1n - first.blockNumber));
+  }
+
+  /** The whole window, oldest first. */
+  window(): readonly CommittedPayload[] {
+    return this.entries;
+  }
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.entries.map((e) => e.data));
+  }
+
+  /**
+   * Replace the state with a snapshot's. Throws SnapshotError (and leaves the state untouched) if the
+   * snapshot is corrupt, undecodable or not a contiguous chain. Keeps the newest `windowSize` entries.
+   */
+  restore(bytes: Uint8Array): void {
+    const { entries } = decodeSnapshot(bytes);
+    const restored: CommittedPayload[] = [];
+    for (const [i, data] of entries.entries()) {
+      let decoded: DecodedEnvelope;
+      try {
+        decoded = decodeEnvelope(data);
+      } catch (err) {
+        throw new SnapshotError(`snapshot entry ${i}: ${(err as Error).message}`);
+      }
+      const prev: BlockRef | undefined = restored[restored.length - 1];
+      const verdict = checkExtension(prev, decoded);
+      if (verdict.kind !== 'extends') {
+        throw new SnapshotError(
+          `snapshot entry ${i}: ${verdict.kind === 'rejected' ? verdict.error : 'duplicate block'}`,
+        );
+      }
+      restored.push({ ...decoded, data });
+    }
+    this.entries = restored.slice(-this.windowSize);
+  }
+}
