@@ -61,6 +61,9 @@ export class LogView<T> {
    * the whole log conflicts and is discarded).
    */
   applySnapshot(index: number, term: number): void {
+    // A log that already begins right after the snapshot is its continuation (the prefix was compacted
+    // after this very snapshot was stored): nothing conflicts, nothing to drop.
+    if (this.start === index + 1) return;
     if (this.termAt(index) === term) {
       this.dropThrough(index);
     } else {
