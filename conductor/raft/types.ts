@@ -12,7 +12,7 @@ export type NodeId = string;
 export enum EntryType {
   /** An application command (for the conductor: an SSZ-encoded unsafe payload envelope). */
   Normal = 0,
-  /** A membership change; `data` is `encodeConfChange(...)`. Takes effect when appended. */
+  /** A membership change; `data` is `encodeConfiguration(resulting configuration)`. Takes effect when appended. */
   ConfChange = 1,
   /** Appended by every new leader so it can commit entries of its own term (and serve reads). */
   Noop = 2,
@@ -195,4 +195,53 @@ export interface Ready {
   readonly eagerMessages: readonly Message[];
   readonly messages: readonly Message[];
   readonly readStates: readonly ReadState[];
+}
+
+/* ---- Added with the core (extensions only; nothing above was renamed or removed). ---- */
+
+/**
+ * What a shell reads back from its storage to restart a core: the durable hard state, the latest
+ * snapshot's metadata, and the stored entries after it (trailing entries at or before `snapshot.index`
+ * are accepted too), contiguous. The shell restores its FSM from the snapshot; the core then hands out
+ * the committed entries after `snapshot.index` again in Ready.committed (applied restarts at the
+ * snapshot index).
+ */
+export interface RestoredState {
+  readonly hardState: HardState;
+  readonly snapshot: SnapshotMeta | null;
+  readonly entries: readonly Entry[];
+}
+
+export type ProgressStateName = 'probe' | 'replicate' | 'snapshot';
+
+/** The leader's view of one peer (empty on followers). */
+export interface PeerStatus {
+  readonly id: NodeId;
+  readonly match: number;
+  readonly next: number;
+  readonly state: ProgressStateName;
+  readonly recentActive: boolean;
+  readonly inflight: number;
+}
+
+export interface RaftStatus {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: number;
+  readonly vote: NodeId | null;
+  readonly leader: NodeId | null;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  /** The first index still in the log: the shell may delete stored entries before it. */
+  readonly firstIndex: number;
+  /** The latest configuration (in effect from the moment it was appended) and its entry index. */
+  readonly configuration: Configuration;
+  /** op-conductor's `version`: the index of the latest configuration entry. */
+  readonly configIndex: number;
+  readonly committedConfiguration: Configuration;
+  readonly committedConfigIndex: number;
+  readonly transferTarget: NodeId | null;
+  readonly progress: readonly PeerStatus[];
 }
