@@ -56,15 +56,24 @@ export function l1InfoTx(info: L1Info): Hex {
 }
 
 /** Reads the L1 origin number/hash and sequence number back out of an L1-attributes deposit. */
-export function parseL1InfoTx(
-  tx: Hex | undefined,
-): { number: number; hash: Hex; sequenceNumber: number } | undefined {
+export interface ParsedL1Info {
+  number: number;
+  hash: Hex;
+  sequenceNumber: number;
+}
+
+const L1_INFO_DATA_BYTES = 176;
+
+export function parseL1InfoTx(tx: Hex | undefined): ParsedL1Info | undefined {
   if (tx === undefined || !tx.startsWith(DEPOSIT_TX_TYPE)) return undefined;
-  // The calldata is the last RLP item, so its fixed 176-byte layout is the last 176 bytes.
-  const dataLen = 176;
-  if (size(tx) < dataLen + 1) return undefined;
-  const data = slice(tx, size(tx) - dataLen);
-  if (slice(data, 0, 4) !== L1_INFO_SELECTOR) return undefined;
+  // The calldata is the last RLP item, so its fixed-size layout is the tail of the transaction.
+  if (size(tx) < L1_INFO_DATA_BYTES + 1) return undefined;
+  return parseL1InfoData(slice(tx, size(tx) - L1_INFO_DATA_BYTES));
+}
+
+/** Parses L1-attributes calldata (the `input` of a block's first transaction). */
+export function parseL1InfoData(data: Hex): ParsedL1Info | undefined {
+  if (size(data) !== L1_INFO_DATA_BYTES || slice(data, 0, 4) !== L1_INFO_SELECTOR) return undefined;
   return {
     sequenceNumber: hexToNumber(slice(data, 12, 20)),
     number: hexToNumber(slice(data, 28, 36)),
