@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Snapshot, SnapshotMeta } from '../raft/types.js';
 import { crc32, crc32Chunks } from './crc32.js';
-import { fsyncDir, removeIfExists } from './fsutil.js';
+import { fsyncDir, removeIfExists, writeFully } from './fsutil.js';
 import { readU64, writeU64 } from './record.js';
 import type { StorageLogger } from './logger.js';
 
@@ -74,10 +74,7 @@ export class SnapshotStore {
     const chunks = encodeSnapshot(snapshot);
     const fh = await fs.open(tmp, 'w');
     try {
-      let expected = 0;
-      for (const c of chunks) expected += c.length;
-      const { bytesWritten } = await fh.writev(chunks, 0);
-      if (bytesWritten !== expected) throw new Error(`short write (${bytesWritten} of ${expected} bytes)`);
+      await writeFully(fh, chunks, 0);
       if (sync) await fh.sync();
       await fh.close();
       await fs.rename(tmp, final);

@@ -16,7 +16,7 @@ import type { Entry, HardState } from '../raft/types.js';
 import { BatchFormatError, decodeBatch, encodeBatch } from './batch.js';
 import type { BatchOp } from './batch.js';
 import { StorageCorruptionError, StorageIOError } from './errors.js';
-import { fsyncDir, removeIfExists } from './fsutil.js';
+import { fsyncDir, removeIfExists, writeFully } from './fsutil.js';
 import { LogInconsistency, LogView } from './log-view.js';
 import type { StorageLogger } from './logger.js';
 import { encodeRecord, RecordType } from './record.js';
@@ -283,14 +283,4 @@ export function applyOp<T>(log: LogView<T>, op: BatchOp, item: (e: Entry) => T):
     case 'hardState':
       break;
   }
-}
-
-async function writeFully(fh: FileHandle, chunks: Uint8Array[], position: number): Promise<number> {
-  let expected = 0;
-  for (const c of chunks) expected += c.length;
-  const { bytesWritten } = await fh.writev(chunks, position);
-  if (bytesWritten !== expected) {
-    throw Object.assign(new Error(`short write: ${bytesWritten} of ${expected} bytes`), { code: 'EIO' });
-  }
-  return bytesWritten;
 }
