@@ -1,0 +1,247 @@
+/**
+ * The conductor's HTTP JSON-RPC server, compatible with op-conductor's (op-service/rpc Handler over a geth
+ * rpc.Server, reference §2.1):
+ *
+ * - JSON-RPC on `/` only; `GET /healthz` (and `/healthz/`) answers `{"version":"…"}`; other paths 404.
+ * - geth's HTTP checks and texts: PUT/DELETE → 405 `method not allowed`; a body above the limit → 413
+ *   `content length too large (N>LIMIT)`; a content type other than application/json (or json-rpc,
+ *   jsonrequest) → 415; a bodiless GET → 200 with an empty body (load-balancer health checks).
+ * - The body limit defaults to 32 MiB instead of geth's 5 MiB: a 5 MB block in JSON hex is over 10 MB, and
+ *   op-node must be able to commit any block it can build. Bodies streamed without Content-Length are counted
+ *   and cut off at the same limit.
+ * - Optional admin token (Baton extension, DESIGN §6): when set, the mutating admin methods (override, pause,
+ *   resume, stop, membership changes, transfers) require `Authorization: Bearer <token>`. Everything op-node,
+ *   op-batcher, op-proposer and monitors call stays open, because they cannot send a token.
+ * - `conductor_stop` closes the server once its response is written; later calls fail at connection level.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConductorBackend } from './backend.js';
+import { dispatch } from './dispatch.js';
+import { methodTable, namespacesOf, type MethodSpec } from './methods.js';
+import type { RpcMetrics } from './metrics.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_BATCH_SIZE = 1000;
+/** How long in-flight requests on other connections may run after conductor_stop (Go's Shutdown uses 5 s). */
+const STOP_GRACE_MS = 5000;
+
+export interface ConductorRpcServerOptions {
+  backend: ConductorBackend;
+  /** Listen address; op-conductor's `--rpc.addr` defaults to 0.0.0.0. */
+  host?: string;
+  /** Listen port; op-conductor's `--rpc.port` defaults to 8545; 0 picks a free port. */
+  port?: number;
+  /** Reported by /healthz and health_status. */
+  version?: string;
+  /** `--rpc.enable-proxy` (default true): serve the leader-gated eth/miner/optimism/admin proxies. */
+  enableProxy?: boolean;
+  maxBodyBytes?: number;
+  /** Longer batches are refused with `batch too large`; 0 disables the limit (op-service sets none). */
+  maxBatchSize?: number;
+  /** When set, admin methods require `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+  metrics?: RpcMetrics;
+}
+
+const ACCEPTED_CONTENT_TYPES = new Set(['application/json', 'application/json-rpc', 'application/jsonrequest']);
+
+export class ConductorRpcServer {
+  private readonly server: Server;
+  private readonly table: ReadonlyMap<string, MethodSpec>;
+  private readonly namespaces: string[];
+  private readonly opts: Required<Omit<ConductorRpcServerOptions, 'adminToken' | 'metrics'>> &
+    Pick<ConductorRpcServerOptions, 'adminToken' | 'metrics'>;
+  private stopping = false;
+  private resolveClosed!: () => void;
+  /** Resolves when the server has closed, whether by close() or by conductor_stop. */
+  readonly closed: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
+
+  constructor(options: ConductorRpcServerOptions) {
+    this.opts = {
+      host: '0.0.0.0',
+      port: 8545,
+      version: '',
+      enableProxy: true,
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+      ...options,
+    };
+    this.table = methodTable(this.opts.enableProxy);
+    this.namespaces = namespacesOf(this.table);
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.on('close', () => this.resolveClosed());
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** The bound address (after start()). */
+  get address(): AddressInfo {
+    const addr = this.server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('RPC server is not listening');
+    return addr;
+  }
+
+  /** An http:// URL for the bound address; a wildcard bind is reported as loopback. */
+  get url(): string {
+    const { address, port, family } = this.address;
+    const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+    return `http://${family === 'IPv6' && host !== '127.0.0.1' ? `[${host}]` : host}:${port}`;
+  }
+
+  /** Stops accepting connections, lets in-flight requests finish (up to 5 s), then resolves. */
+  async close(): Promise<void> {
+    this.beginStop();
+    await this.closed;
+  }
+
+  private beginStop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.server.close();
+    this.server.closeIdleConnections();
+    setTimeout(() => this.server.closeAllConnections(), STOP_GRACE_MS).unref();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.stopping) {
+      // A keep-alive connection that outlived conductor_stop: fail at connection level, like a closed port.
+      req.socket.destroy();
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' || path === '/healthz/') {
+      sendBody(res, 200, 'application/json', JSON.stringify({ version: this.opts.version }) + '\n');
+      return;
+    }
+    if (path !== '/') {
+      sendText(res, 404, '404 page not found');
+      return;
+    }
+    this.handleRpc(req, res).catch((err: unknown) => {
+      // dispatch() turns every method error into a response; reaching here means a bug, not bad input.
+      if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      else res.destroy();
+    });
+  }
+
+  private async handleRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const limit = this.opts.maxBodyBytes;
+    const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    const hasQuery = (req.url ?? '').includes('?');
+    if (req.method === 'GET' && (declared ?? 0) === 0 && !hasQuery && req.headers['transfer-encoding'] === undefined) {
+      sendBody(res, 200, undefined, '');
+      return;
+    }
+    if (req.method === 'PUT' || req.method === 'DELETE') {
+      sendText(res, 405, 'method not allowed');
+      return;
+    }
+    if (declared !== undefined && declared > limit) {
+      sendText(res, 413, `content length too large (${declared}>${limit})`, true);
+      return;
+    }
+    if (req.method !== 'OPTIONS' && !ACCEPTED_CONTENT_TYPES.has(mediaType(req.headers['content-type']))) {
+      sendText(res, 415, 'invalid content type, only application/json is supported');
+      return;
+    }
+
+    const body = await readBody(req, limit);
+    if (body.tooLarge) {
+      sendText(res, 413, `content length too large (${body.received}>${limit})`, true);
+      return;
+    }
+
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
+    });
+    let stopAfterResponse = false;
+    const text = await dispatch(body.text, {
+      table: this.table,
+      env: {
+        backend: this.opts.backend,
+        version: this.opts.version,
+        signal: abort.signal,
+        namespaces: this.namespaces,
+      },
+      authorized: this.authorized(req),
+      maxBatchSize: this.opts.maxBatchSize,
+      metrics: this.opts.metrics,
+      onStop: () => (stopAfterResponse = true),
+    });
+    if (stopAfterResponse) {
+      res.setHeader('connection', 'close');
+      res.once('finish', () => this.beginStop());
+    }
+    sendBody(res, 200, 'application/json', text ?? '');
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const token = this.opts.adminToken;
+    if (token === undefined || token === '') return true;
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (match === null) return false;
+    const given = Buffer.from(match[1] ?? '');
+    const expected = Buffer.from(token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
+
+/** Starts a server and returns it once it listens. */
+export async function startConductorRpcServer(options: ConductorRpcServerOptions): Promise<ConductorRpcServer> {
+  const server = new ConductorRpcServer(options);
+  await server.start();
+  return server;
+}
+
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+type Body = { tooLarge: false; text: string } | { tooLarge: true; received: number };
+
+/** Reads the body up to `limit` bytes; past it, stops reading and reports how much arrived. */
+function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve({ tooLarge: true, received });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', reject);
+  });
+}
+
+function sendBody(res: ServerResponse, status: number, contentType: string | undefined, body: string): void {
+  if (contentType !== undefined) res.setHeader('content-type', contentType);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.writeHead(status);
+  res.end(body);
+}
+
+/** Like Go's http.Error: plain text with a trailing newline. `close` drops the connection (unread body). */
+function sendText(res: ServerResponse, status: number, message: string, close = false): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  if (close) res.setHeader('connection', 'close');
+  sendBody(res, status, 'text/plain; charset=utf-8', message + '\n');
+}
