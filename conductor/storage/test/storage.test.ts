@@ -317,12 +317,13 @@ describe('RaftStorage on a full disk', () => {
       const s2 = await reopen(dir);
       const r = s2.restored();
       await s2.close();
+      const leftovers = (await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'));
       await fs.rm(dir, { recursive: true });
       expect(ids(r.entries)).toEqual(['1@1', '2@1', '3@1', '4@1', '5@1']);
       expect(r.entries[4]?.data.length).toBe(10);
       expect(r.hardState).toEqual({ term: 1, vote: 'n1', commit: 4 });
       expect(r.snapshot).toBeNull();
-      expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(leftovers).toEqual([]);
     },
   );
 });
