@@ -5,7 +5,7 @@
  * directory and require that the recovered state equals the model after exactly the acknowledged steps
  * or after one more (the step in flight may have become durable before the kill).
  *
- * CRASH_ITERATIONS (default 14) and CRASH_SEED make longer soaks reproducible.
+ * CRASH_ITERATIONS (default 40) and CRASH_SEED make longer soaks reproducible.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -18,7 +18,7 @@ import type { View } from './workload.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, 'crash-child.ts');
-const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 14);
+const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 40);
 const BASE_SEED = Number(process.env.CRASH_SEED ?? 20240601);
 
 interface RunResult {
