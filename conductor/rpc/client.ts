@@ -103,7 +103,8 @@ export class ConductorClient {
     this.void('conductor_addServerAsVoter', [id, addr, version]);
   addServerAsNonvoter = (id: string, addr: string, version = 0): Promise<void> =>
     this.void('conductor_addServerAsNonvoter', [id, addr, version]);
-  removeServer = (id: string, version = 0): Promise<void> => this.void('conductor_removeServer', [id, version]);
+  removeServer = (id: string, version = 0): Promise<void> =>
+    this.void('conductor_removeServer', [id, version]);
   demoteVoter = (id: string, version = 0): Promise<void> => this.void('conductor_demoteVoter', [id, version]);
   transferLeader = (): Promise<void> => this.void('conductor_transferLeader');
   transferLeaderToServer = (id: string, addr: string): Promise<void> =>
@@ -135,12 +136,18 @@ export class ConductorClient {
   }
 
   private shapeError(method: string, expected: string, got: JsonValue): ConductorProtocolError {
-    return new ConductorProtocolError(`${method} on ${this.url} returned ${JSON.stringify(got)}, expected ${expected}`);
+    return new ConductorProtocolError(
+      `${method} on ${this.url} returned ${JSON.stringify(got)}, expected ${expected}`,
+    );
   }
 
   private transportError(method: string, err: unknown): ConductorUnreachableError {
     if (err instanceof TimeoutError) {
-      return new ConductorUnreachableError(this.url, method, `${this.url} did not answer ${method} within ${this.timeoutMs} ms`);
+      return new ConductorUnreachableError(
+        this.url,
+        method,
+        `${this.url} did not answer ${method} within ${this.timeoutMs} ms`,
+      );
     }
     if (err instanceof HttpRequestError && err.status !== undefined) {
       const details = err.details ? `: ${err.details.trim()}` : '';
@@ -151,7 +158,11 @@ export class ConductorClient {
         err.status,
       );
     }
-    return new ConductorUnreachableError(this.url, method, `cannot reach conductor at ${this.url} (${rootCause(err)})`);
+    return new ConductorUnreachableError(
+      this.url,
+      method,
+      `cannot reach conductor at ${this.url} (${rootCause(err)})`,
+    );
   }
 }
 
@@ -186,4 +197,3 @@ function parseMembership(v: JsonValue): ClusterMembership {
     `conductor_clusterMembership returned ${JSON.stringify(v)}, expected {servers, version}`,
   );
 }
-

@@ -61,7 +61,9 @@ export async function dispatch(body: string, ctx: DispatchContext): Promise<stri
   if (ctx.maxBatchSize > 0 && parsed.length > ctx.maxBatchSize) {
     const firstCall = parsed.map(readMessage).find(isCall);
     const id = firstCall === undefined ? null : firstCall.id;
-    return goJsonStringify([errorResponse(id, { code: ErrorCode.InvalidRequest, message: 'batch too large' })]);
+    return goJsonStringify([
+      errorResponse(id, { code: ErrorCode.InvalidRequest, message: 'batch too large' }),
+    ]);
   }
   const answers: Response[] = [];
   for (const element of parsed) {
@@ -110,9 +112,14 @@ const hasValidId = (m: Message): boolean =>
   m.id !== undefined && !Array.isArray(m.id) && !isJsonObject(m.id ?? false);
 const hasValidVersion = (m: Message): boolean => m.version === '2.0';
 const isNotification = (m: Message): boolean => hasValidVersion(m) && m.id === undefined && m.method !== '';
-const isCall = (m: Message): m is Message & { id: Id } => hasValidVersion(m) && hasValidId(m) && m.method !== '';
+const isCall = (m: Message): m is Message & { id: Id } =>
+  hasValidVersion(m) && hasValidId(m) && m.method !== '';
 const isResponse = (m: Message): boolean =>
-  hasValidVersion(m) && hasValidId(m) && m.method === '' && m.params === undefined && (m.hasResult || m.hasError);
+  hasValidVersion(m) &&
+  hasValidId(m) &&
+  m.method === '' &&
+  m.params === undefined &&
+  (m.hasResult || m.hasError);
 
 async function handleMessage(value: JsonValue, ctx: DispatchContext): Promise<Response | undefined> {
   const msg = readMessage(value);
@@ -124,7 +131,9 @@ async function handleMessage(value: JsonValue, ctx: DispatchContext): Promise<Re
   }
   if (isCall(msg)) {
     const outcome = await runCall(msg, ctx);
-    return 'error' in outcome ? errorResponse(msg.id, outcome.error) : { jsonrpc: '2.0', id: msg.id, result: outcome.result };
+    return 'error' in outcome
+      ? errorResponse(msg.id, outcome.error)
+      : { jsonrpc: '2.0', id: msg.id, result: outcome.result };
   }
   const invalid = { code: ErrorCode.InvalidRequest, message: 'invalid request' };
   return errorResponse(hasValidId(msg) ? (msg.id ?? null) : null, invalid);
@@ -142,7 +151,11 @@ async function runCall(msg: Message, ctx: DispatchContext): Promise<Outcome> {
   return outcome;
 }
 
-async function callMethod(msg: Message, spec: MethodSpec | undefined, ctx: DispatchContext): Promise<Outcome> {
+async function callMethod(
+  msg: Message,
+  spec: MethodSpec | undefined,
+  ctx: DispatchContext,
+): Promise<Outcome> {
   try {
     if (msg.method.endsWith('_subscribe')) {
       // Subscriptions need a persistent connection; geth refuses them over HTTP.
@@ -152,7 +165,7 @@ async function callMethod(msg: Message, spec: MethodSpec | undefined, ctx: Dispa
     if (spec.admin && !ctx.authorized) {
       throw new RpcError(
         ErrorCode.Unauthorized,
-        `unauthorized: ${msg.method} requires the admin token; send it as "Authorization: Bearer <token>"`,
+        `unauthorized: ${msg.method} needs the admin token in an "Authorization: Bearer" header`,
       );
     }
     const result = await spec.call(msg.params, ctx.env);

@@ -137,7 +137,9 @@ const proxyMethods: Record<string, MethodSpec> = {
     call: async (params, { backend, signal }) => {
       const [maxTxSize, maxBlockSize] = decodeParams(params, [hexBigParam, hexBigParam]);
       try {
-        return (await backend.proxyExecution('miner_setMaxDASize', [maxTxSize, maxBlockSize], signal)) === true;
+        return (
+          (await backend.proxyExecution('miner_setMaxDASize', [maxTxSize, maxBlockSize], signal)) === true
+        );
       } catch {
         return false;
       }
@@ -151,9 +153,13 @@ const proxyMethods: Record<string, MethodSpec> = {
       try {
         blockNum = decodeHexUint64(blockNumString);
       } catch (err) {
-        throw new Error(`failed to decode block number: ${(err as Error).message}`);
+        throw new Error(`failed to decode block number: ${(err as Error).message}`, { cause: err });
       }
-      const result = await backend.proxyNode('optimism_outputAtBlock', [`0x${blockNum.toString(16)}`], signal);
+      const result = await backend.proxyNode(
+        'optimism_outputAtBlock',
+        [`0x${blockNum.toString(16)}`],
+        signal,
+      );
       return leaderOnly(backend, result, signal);
     },
   },
@@ -217,7 +223,11 @@ function proxyNoArgs(method: string): MethodSpec {
   };
 }
 
-async function leaderOnly(backend: ConductorBackend, result: JsonValue, signal: AbortSignal): Promise<JsonValue> {
+async function leaderOnly(
+  backend: ConductorBackend,
+  result: JsonValue,
+  signal: AbortSignal,
+): Promise<JsonValue> {
   if (!(await backend.leader(signal))) throw new RpcError(-32000, NOT_LEADER_PROXY_MESSAGE);
   return result;
 }

@@ -45,7 +45,11 @@ export interface ConductorRpcServerOptions {
   metrics?: RpcMetrics;
 }
 
-const ACCEPTED_CONTENT_TYPES = new Set(['application/json', 'application/json-rpc', 'application/jsonrequest']);
+const ACCEPTED_CONTENT_TYPES = new Set([
+  'application/json',
+  'application/json-rpc',
+  'application/jsonrequest',
+]);
 
 export class ConductorRpcServer {
   private readonly server: Server;
@@ -54,6 +58,7 @@ export class ConductorRpcServer {
   private readonly opts: Required<Omit<ConductorRpcServerOptions, 'adminToken' | 'metrics'>> &
     Pick<ConductorRpcServerOptions, 'adminToken' | 'metrics'>;
   private stopping = false;
+  private bound: AddressInfo | undefined;
   private resolveClosed!: () => void;
   /** Resolves when the server has closed, whether by close() or by conductor_stop. */
   readonly closed: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -79,16 +84,16 @@ export class ConductorRpcServer {
       this.server.once('error', reject);
       this.server.listen(this.opts.port, this.opts.host, () => {
         this.server.off('error', reject);
+        this.bound = this.server.address() as AddressInfo;
         resolve();
       });
     });
   }
 
-  /** The bound address (after start()). */
+  /** The bound address (after start(); still known after close). */
   get address(): AddressInfo {
-    const addr = this.server.address();
-    if (addr === null || typeof addr === 'string') throw new Error('RPC server is not listening');
-    return addr;
+    if (this.bound === undefined) throw new Error('RPC server is not started');
+    return this.bound;
   }
 
   /** An http:// URL for the bound address; a wildcard bind is reported as loopback. */
@@ -129,16 +134,23 @@ export class ConductorRpcServer {
     }
     this.handleRpc(req, res).catch((err: unknown) => {
       // dispatch() turns every method error into a response; reaching here means a bug, not bad input.
-      if (!res.headersSent) sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent)
+        sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
       else res.destroy();
     });
   }
 
   private async handleRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const limit = this.opts.maxBodyBytes;
-    const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    const declared =
+      req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     const hasQuery = (req.url ?? '').includes('?');
-    if (req.method === 'GET' && (declared ?? 0) === 0 && !hasQuery && req.headers['transfer-encoding'] === undefined) {
+    if (
+      req.method === 'GET' &&
+      (declared ?? 0) === 0 &&
+      !hasQuery &&
+      req.headers['transfer-encoding'] === undefined
+    ) {
       sendBody(res, 200, undefined, '');
       return;
     }
@@ -199,7 +211,9 @@ export class ConductorRpcServer {
 }
 
 /** Starts a server and returns it once it listens. */
-export async function startConductorRpcServer(options: ConductorRpcServerOptions): Promise<ConductorRpcServer> {
+export async function startConductorRpcServer(
+  options: ConductorRpcServerOptions,
+): Promise<ConductorRpcServer> {
   const server = new ConductorRpcServer(options);
   await server.start();
   return server;
