@@ -241,7 +241,7 @@ describe('RaftStorage', () => {
     const s = await reopen(dir);
     await expect(reopen(dir)).rejects.toThrow(/already open/);
     await s.close();
-    (await reopen(dir)).close();
+    await (await reopen(dir)).close();
 
     const dir2 = await fresh();
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'crash-child.ts'), dir2, '7'], {
