@@ -192,6 +192,11 @@ describe('encoder errors', () => {
     const env = { parentBeaconBlockRoot: h32('1') } as unknown as ExecutionPayloadEnvelope;
     expect(() => encodeEnvelope(env)).toThrow('execution payload envelope is missing data');
   });
+  it('validates field sizes of envelopes that did not come through parseEnvelope', () => {
+    const env = opServiceFixture('v3', []);
+    env.executionPayload.parentHash = `0x${'11'.repeat(31)}`;
+    expect(() => encodeEnvelope(env)).toThrow('executionPayload.parentHash: expected 32 bytes, got 31');
+  });
   it('rejects V1/V2 payloads, which no conductor FSM can decode', () => {
     const env = opServiceFixture('v3', []);
     delete env.executionPayload.blobGasUsed;

@@ -12,6 +12,7 @@ import {
   EMPTY_WITHDRAWALS_ROOT,
   ERR_MISSING_DATA,
   EnvelopeError,
+  parseEnvelope,
   payloadToV3Value,
   payloadToV4Value,
   valueToPayload,
@@ -68,11 +69,12 @@ export function inferVersion(payload: ExecutionPayload): BlockVersion {
  * - for V1/V2 payloads, which op-service would encode but neither op-conductor's FSM nor ours can decode —
  *   refusing here turns a silently unappliable log entry into an error op-node sees.
  */
-export function encodeEnvelope(envelope: ExecutionPayloadEnvelope): Uint8Array {
-  const payload = envelope.executionPayload as ExecutionPayload | undefined;
-  if (payload === undefined || envelope.parentBeaconBlockRoot === undefined) {
-    throw new EnvelopeError(ERR_MISSING_DATA);
-  }
+export function encodeEnvelope(input: ExecutionPayloadEnvelope): Uint8Array {
+  // Re-validate: callers may hand us objects that never went through parseEnvelope, and a short hash
+  // would otherwise be serialized into a wrong but well-formed entry.
+  const envelope = parseEnvelope(input);
+  const payload = envelope.executionPayload;
+  if (envelope.parentBeaconBlockRoot === undefined) throw new EnvelopeError(ERR_MISSING_DATA);
   const version = inferVersion(payload);
   if (version === 'v1' || version === 'v2') {
     throw new EnvelopeError(
