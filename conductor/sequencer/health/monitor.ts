@@ -149,11 +149,13 @@ export class SequencerHealthMonitor {
       this.timer = undefined;
       if (!this.running) return;
       const started = this.clock.now();
-      void this.checkNow().then(() => {
-        if (!this.running) return;
-        // Keep the period; a check slower than the interval is followed immediately by the next.
-        this.schedule(Math.max(0, this.config.intervalS * 1000 - (this.clock.now() - started)));
-      });
+      void this.checkNow()
+        .catch((err: unknown) => this.logger?.error({ err }, 'health check failed'))
+        .finally(() => {
+          if (!this.running) return;
+          // Keep the period; a check slower than the interval is followed immediately by the next.
+          this.schedule(Math.max(0, this.config.intervalS * 1000 - (this.clock.now() - started)));
+        });
     }, delayMs);
   }
 
