@@ -5,7 +5,7 @@
  * Why this exists: a grpc-js *server* never applies `grpc-node.flow_control_window` (grpc-node PR
  * #3058), so its HTTP/2 receive window stays at Node's 65,535 B and every upload is paced by
  * WINDOW_UPDATE round trips; a grpc-js *client* can raise its own receive window. The transport's
- * choice of which side of the bulk stream carries appends (see bulk-link.ts) rests on these numbers.
+ * choice of which side of the bulk stream carries appends (see peer.ts) rests on these numbers.
  * Raw Buffers are used (no protobuf) so only HTTP/2 transfer is measured.
  */
 import * as grpc from '@grpc/grpc-js';
