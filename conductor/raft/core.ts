@@ -250,9 +250,17 @@ export class RaftCore {
   // Elections
   // ---------------------------------------------------------------------------------------------
 
-  /** Only a voter of its latest configuration campaigns; new or removed servers wait to be contacted. */
+  /**
+   * Who may campaign: a voter of the latest configuration — or of the committed one while an
+   * uncommitted entry removes or demotes us. The second case matters: a leader that appended its own
+   * removal and then lost leadership may hold the only up-to-date log, and the others (whose
+   * configuration still lists it) would refuse every other candidate. It then campaigns under its
+   * latest configuration (not counting itself, like any removed leader), commits the removal and
+   * steps down. New servers and servers whose removal committed wait to be contacted.
+   */
   private promotable(): boolean {
-    return isVoter(this.configuration().configuration, this.id);
+    if (isVoter(this.configuration().configuration, this.id)) return true;
+    return isVoter(this.log.configs.at(this.log.committed).configuration, this.id);
   }
 
   /** Overridable only so the simulation can prove its checker catches a double-voting core. */
@@ -265,10 +273,10 @@ export class RaftCore {
   }
 
   private handleVoteRequest(m: PreVoteRequest | VoteRequest): void {
-    const config = this.configuration().configuration;
-    // hashicorp: a candidate outside our configuration (e.g. removed) gets no vote from us.
-    const known = config.servers.length === 0 || isVoter(config, m.from);
-    const grant = known && this.canVote(m) && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+    // Votes depend only on the log (§5.4.1), not on whether the candidate is in our configuration:
+    // ours may be stale or about to be truncated, and refusing could leave no electable server.
+    // Pre-vote and the CheckQuorum lease are what keep removed servers from disrupting the cluster.
+    const grant = this.canVote(m) && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
     if (m.type === 'Vote') {
       if (grant) {
         this.electionElapsed = 0;
@@ -881,6 +889,23 @@ export class RaftCore {
     return { configuration: c.configuration, configIndex: c.index };
   }
 
+  /**
+   * Metadata for a snapshot of the FSM at `index` (≤ applied): its term and the configuration in
+   * effect there. Throws if `index` is no longer (or not yet) in the log.
+   */
+  snapshotMetaAt(index: number): SnapshotMeta {
+    const term = this.log.term(index);
+    if (term === undefined || index > this.log.lastIndex()) {
+      throw new RaftError('InvalidState', `index ${index} is not in the log`);
+    }
+    return { index, term, ...this.configurationAt(index) };
+  }
+
+  /** The term of the entry at `index` if it is still in the log (diagnostics, simulation checks). */
+  logTerm(index: number): number | undefined {
+    return index <= this.log.lastIndex() ? this.log.term(index) : undefined;
+  }
+
   /** The transport could not deliver to `peer`: stop pipelining blind and probe again. */
   reportUnreachable(peer: NodeId): void {
     const pr = this.progress.get(peer);
@@ -906,7 +931,8 @@ export class RaftCore {
     else this.msgs.push(m);
   }
 
-  private softState(): SoftState {
+  /** Role, leader and term right now (cheap; Ready.softState reports changes). */
+  softState(): SoftState {
     return { role: this.role, leader: this.leader, term: this.term };
   }
 

@@ -1,0 +1,577 @@
+/**
+ * A seeded, deterministic cluster simulation: N cores over a faulty network with simulated disks
+ * and clock. It alternates chaos periods (crashes/restarts, slow disks, partitions including one-way
+ * ones, loss, duplication, reordering, membership changes, leadership transfers, compaction and
+ * InstallSnapshot, client proposals and reads) with heal periods in which every fault is repaired and
+ * a leader must be elected and commit a new proposal within a bound. Invariants are checked as
+ * events happen and after every step. Same seed → same trace.
+ */
+import { RaftCore } from '../raft/core.js';
+import type { RaftOptions } from '../raft/core.js';
+import { RaftError } from '../raft/errors.js';
+import { voters } from '../raft/configuration.js';
+import { EntryType, Suffrage } from '../raft/types.js';
+import type {
+  ConfChange,
+  Configuration,
+  Message,
+  NodeId,
+  PreVoteRequest,
+  Ready,
+  RestoredState,
+  VoteRequest,
+} from '../raft/types.js';
+import { Checker, Violation } from './checker.js';
+import { Network } from './network.js';
+import { SimNode, applyToFsm } from './node.js';
+import type { CoreFactory, Disk, FsmState } from './node.js';
+import { Rng } from './random.js';
+
+/** Deliberately broken cores, to prove the checker can fail. */
+export type BrokenVariant = 'doubleVote' | 'noCurrentTermRule';
+
+export interface SimConfig {
+  readonly seed: number;
+  readonly nodes: number;
+  /** Simulation time units to run (a Raft tick is TICK units). */
+  readonly steps: number;
+  readonly variant?: BrokenVariant;
+  /** Ticks allowed from healing all faults to a committed new proposal. */
+  readonly recoveryBoundTicks?: number;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly steps: number;
+  readonly elections: number;
+  readonly commits: number;
+  readonly maxRecoveryTicks: number;
+  readonly violation: {
+    readonly invariant: string;
+    readonly message: string;
+    readonly trace: string[];
+  } | null;
+}
+
+export const TICK = 10;
+const TRACE_LENGTH = 60;
+const ELECTION_TICKS = 10;
+
+class DoubleVoteCore extends RaftCore {
+  protected override canVote(_m: PreVoteRequest | VoteRequest): boolean {
+    return true;
+  }
+}
+
+class NoCurrentTermRuleCore extends RaftCore {
+  protected override mayCommitAt(_index: number): boolean {
+    return true;
+  }
+}
+
+function restoredState(disk: Disk): RestoredState {
+  return { hardState: disk.hardState, snapshot: disk.snapshot?.meta ?? null, entries: disk.entries };
+}
+
+const encodeFsm = (f: FsmState): Uint8Array => new TextEncoder().encode(JSON.stringify(f));
+const decodeFsm = (b: Uint8Array): FsmState => JSON.parse(new TextDecoder().decode(b)) as FsmState;
+
+interface Proposal {
+  readonly proposer: NodeId;
+  readonly term: number;
+  readonly probe: boolean;
+}
+
+export class Simulation {
+  private readonly rng: Rng;
+  private readonly net: Network;
+  private readonly nodes = new Map<NodeId, SimNode>();
+  private readonly order: NodeId[] = [];
+  private readonly offsets = new Map<NodeId, number>();
+  readonly checker = new Checker();
+  private readonly trace: string[] = [];
+  private readonly factory: CoreFactory;
+  private now = 0;
+  private phase: 'chaos' | 'heal' = 'chaos';
+  private phaseEnd = 0;
+  private healStart = 0;
+  maxRecoveryTicks = 0;
+  private readonly proposals = new Map<string, Proposal>();
+  private probeRecovered = false;
+  private proposalSeq = 0;
+  /** Reads waiting for their ReadState: the highest acked index when each was requested. */
+  private readonly reads = new Map<string, number>();
+  private maxAcked = 0;
+
+  constructor(private readonly config: SimConfig) {
+    this.rng = Rng.seeded(config.seed);
+    this.net = new Network(this.rng.fork());
+    const variant = config.variant;
+    this.factory = (options, disk) => {
+      const restored = restoredState(disk);
+      if (variant === 'doubleVote') return new DoubleVoteCore(options, restored);
+      if (variant === 'noCurrentTermRule') return new NoCurrentTermRuleCore(options, restored);
+      return new RaftCore(options, restored);
+    };
+    const members = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
+    const spares = ['s1', 's2'];
+    const cfg: Configuration = {
+      servers: members.map((id) => ({ id, address: `${id}:7000`, suffrage: Suffrage.Voter })),
+    };
+    const boot = RaftCore.bootstrap(cfg);
+    for (const id of [...members, ...spares]) {
+      const disk: Disk = {
+        hardState: { term: 0, vote: null, commit: 0 },
+        snapshot: null,
+        entries: members.includes(id) ? [...boot] : [],
+      };
+      const n = new SimNode(id, disk);
+      this.nodes.set(id, n);
+      this.order.push(id);
+      this.offsets.set(id, this.rng.int(0, TICK));
+      this.startNode(n);
+    }
+    this.phaseEnd = this.rng.int(300, 1500);
+  }
+
+  private options(id: NodeId): RaftOptions {
+    return {
+      id,
+      electionTicks: ELECTION_TICKS,
+      heartbeatTicks: 2,
+      preVote: true,
+      checkQuorum: true,
+      maxEntriesPerAppend: 3,
+      maxBytesPerAppend: 256,
+      maxInflightAppends: 3,
+      maxInflightBytes: 1024,
+      random: this.rng.fork().next,
+    };
+  }
+
+  private startNode(n: SimNode): void {
+    n.start(this.factory, this.options(n.id));
+    this.observe(n);
+  }
+
+  private log(s: string): void {
+    this.trace.push(`[${this.now}] ${s}`);
+    if (this.trace.length > TRACE_LENGTH * 2) this.trace.splice(0, this.trace.length - TRACE_LENGTH);
+  }
+
+  private alive(): SimNode[] {
+    return this.order.map((id) => this.nodes.get(id)).filter((n): n is SimNode => n !== undefined && n.alive);
+  }
+
+  private leaders(): Array<{ id: NodeId; term: number; core: RaftCore }> {
+    const out: Array<{ id: NodeId; term: number; core: RaftCore }> = [];
+    for (const n of this.alive()) {
+      const core = n.core;
+      if (!core) continue;
+      const s = core.softState();
+      if (s.role === 'leader') out.push({ id: n.id, term: s.term, core });
+    }
+    return out;
+  }
+
+  /** The leader of the highest term, if any. */
+  private currentLeader(): { id: NodeId; term: number; core: RaftCore } | null {
+    let best: { id: NodeId; term: number; core: RaftCore } | null = null;
+    for (const l of this.leaders()) if (!best || l.term > best.term) best = l;
+    return best;
+  }
+
+  private observe(n: SimNode): void {
+    const core = n.core;
+    if (!core) return;
+    const s = core.softState();
+    if (s.role === 'leader') this.checker.observeLeader(n.id, s.term, core);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+
+  run(): SimResult {
+    let violation: SimResult['violation'] = null;
+    try {
+      for (let i = 0; i < this.config.steps; i++) this.step();
+      // Final heal: the cluster must recover and every acknowledged entry must have survived.
+      if (this.phase === 'chaos') this.beginHeal();
+      const deadline = this.now + (this.config.recoveryBoundTicks ?? 200) * TICK + 1;
+      while (this.phase === 'heal' && this.now < deadline + 1) this.step();
+      this.checker.checkAcked();
+    } catch (e) {
+      if (!(e instanceof Violation)) throw e;
+      this.log(`VIOLATION ${e.message}`);
+      violation = { invariant: e.invariant, message: e.message, trace: this.trace.slice(-TRACE_LENGTH) };
+    }
+    return {
+      seed: this.config.seed,
+      nodes: this.config.nodes,
+      steps: this.now,
+      elections: this.checker.elections,
+      commits: this.checker.commits,
+      maxRecoveryTicks: this.maxRecoveryTicks,
+      violation,
+    };
+  }
+
+  step(): void {
+    this.now++;
+    if (this.phase === 'chaos') {
+      this.chaos();
+      if (this.now >= this.phaseEnd) this.beginHeal();
+    } else {
+      this.checkRecovery();
+    }
+    if (this.rng.chance(0.02)) this.propose(false);
+    if (this.rng.chance(0.002)) this.read();
+
+    for (const n of this.alive()) {
+      if ((this.now + (this.offsets.get(n.id) ?? 0)) % TICK === 0) {
+        n.core?.tick();
+        this.observe(n);
+      }
+    }
+    for (const m of this.net.due(this.now)) this.deliver(m);
+    for (const n of this.alive()) this.processReadies(n);
+  }
+
+  private deliver(m: Message): void {
+    const to = this.nodes.get(m.to);
+    const from = this.nodes.get(m.from);
+    if (!to?.core) {
+      if (m.type === 'Snapshot') from?.core?.reportSnapshot(m.to, false);
+      return;
+    }
+    to.core.step(m);
+    this.observe(to);
+    if (m.type === 'Snapshot') from?.core?.reportSnapshot(m.to, true);
+  }
+
+  private send(from: SimNode, m: Message): void {
+    let msg = m;
+    if (m.type === 'Snapshot') {
+      // The shell attaches the bytes of the snapshot named by meta from its store.
+      const stored = from.disk.snapshot;
+      if (!stored || stored.meta.index !== m.snapshot.meta.index) {
+        from.core?.reportSnapshot(m.to, false);
+        return;
+      }
+      msg = { ...m, snapshot: { meta: m.snapshot.meta, data: encodeFsm(stored.fsm) } };
+      this.log(`${m.from} sends snapshot@${stored.meta.index} to ${m.to}`);
+    }
+    const dropped = this.net.send(this.now, msg);
+    if (dropped !== null) {
+      if (m.type === 'Snapshot') from.core?.reportSnapshot(m.to, false);
+      else if (dropped === 'partition' && m.type === 'Append' && this.rng.chance(0.5))
+        from.core?.reportUnreachable(m.to);
+    }
+  }
+
+  private processReadies(n: SimNode): void {
+    for (let guard = 0; guard < 100; guard++) {
+      const core = n.core;
+      if (!core) return;
+      if (n.pending) {
+        if (n.pending.doneAt > this.now) return;
+        this.complete(n, n.pending.ready);
+        continue;
+      }
+      if (!core.hasReady()) return;
+      const rd = core.ready();
+      // The leader's appends may leave before its own fsync.
+      for (const m of rd.eagerMessages) this.send(n, m);
+      const delay = this.rng.int(0, 3) + n.diskDelay;
+      n.pending = { ready: rd, doneAt: this.now + delay };
+    }
+  }
+
+  /** The fsync finished: the Ready is durable; send, apply, advance. */
+  private complete(n: SimNode, rd: Ready): void {
+    const core = n.core;
+    if (!core) return;
+    n.pending = null;
+    const disk = n.disk;
+    if (rd.snapshot) {
+      const fsm = decodeFsm(rd.snapshot.data);
+      disk.snapshot = { meta: rd.snapshot.meta, fsm };
+      disk.entries = [];
+      this.log(`${n.id} installed snapshot@${rd.snapshot.meta.index}`);
+    }
+    const first = rd.entries[0];
+    if (first) {
+      const kept = disk.entries.filter((e) => e.index < first.index);
+      const prev = kept[kept.length - 1];
+      const prevTerm =
+        prev?.index === first.index - 1
+          ? prev.term
+          : disk.snapshot?.meta.index === first.index - 1
+            ? disk.snapshot.meta.term
+            : first.index === 1
+              ? 0
+              : -1;
+      if (prevTerm === -1)
+        throw new Violation('storage', `${n.id} stored entries from ${first.index} with a gap before`);
+      this.checker.stored(n.id, rd.entries, prevTerm);
+      disk.entries = kept.concat(rd.entries);
+    }
+    if (rd.hardState) {
+      this.checker.hardState(n.id, disk.hardState, rd.hardState);
+      disk.hardState = rd.hardState;
+    }
+    for (const m of rd.messages) this.send(n, m);
+    if (rd.snapshot) {
+      n.fsm = decodeFsm(rd.snapshot.data);
+      this.checker.restored(n.id, rd.snapshot.meta, n.fsm);
+    }
+    const leaders = this.leaders();
+    for (const e of rd.committed) {
+      if (e.index !== n.fsm.index + 1) {
+        throw new Violation('apply order', `${n.id} applied ${e.index} after ${n.fsm.index}`);
+      }
+      n.fsm = applyToFsm(n.fsm, e);
+      if (this.checker.applied(n.id, e, n.fsm, core.softState().term, leaders))
+        this.log(`commit ${e.index}@${e.term} (first applied by ${n.id})`);
+      const key = `${e.index}:${e.term}`;
+      const p = this.proposals.get(key);
+      if (p && p.proposer === n.id && e.type === EntryType.Normal) {
+        // The leader applied its own proposal as committed: acknowledged to the client.
+        this.proposals.delete(key);
+        this.checker.acked.set(e.index, e.term);
+        this.maxAcked = Math.max(this.maxAcked, e.index);
+        if (p.probe && this.phase === 'heal') this.probeRecovered = true;
+      }
+    }
+    for (const r of rd.readStates) {
+      const atRequest = this.reads.get(r.context);
+      if (atRequest !== undefined && r.index < atRequest) {
+        throw new Violation(
+          'linearizable read',
+          `read ${r.context} at ${r.index} misses acked index ${atRequest}`,
+        );
+      }
+      this.reads.delete(r.context);
+    }
+    if (rd.softState)
+      this.log(`${n.id} ${rd.softState.role} term ${rd.softState.term} leader ${rd.softState.leader ?? '-'}`);
+    core.advance(rd);
+    this.observe(n);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Workload and faults
+  // ------------------------------------------------------------------------------------------------
+
+  private propose(probe: boolean): boolean {
+    const l = this.currentLeader();
+    if (!l) return false;
+    const data = new TextEncoder().encode(`${probe ? 'probe' : 'p'}${this.proposalSeq++}`);
+    try {
+      const { index, term } = l.core.propose(data);
+      this.proposals.set(`${index}:${term}`, { proposer: l.id, term, probe });
+      return true;
+    } catch (e) {
+      if (e instanceof RaftError) return false;
+      throw e;
+    }
+  }
+
+  private read(): void {
+    const l = this.currentLeader();
+    if (!l) return;
+    const ctx = `r${this.proposalSeq++}`;
+    try {
+      l.core.readIndex(ctx);
+      this.reads.set(ctx, this.maxAcked);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+    }
+  }
+
+  private chaos(): void {
+    const r = this.rng;
+    if (r.chance(0.004)) {
+      const victims = this.alive();
+      if (victims.length > 0) {
+        const v = r.pick(victims);
+        v.crash();
+        this.log(`crash ${v.id}`);
+      }
+    }
+    if (r.chance(0.006)) {
+      const dead = this.order.map((id) => this.nodes.get(id)).filter((n): n is SimNode => !!n && !n.alive);
+      if (dead.length > 0) {
+        const n = r.pick(dead);
+        n.restarts++;
+        this.log(`restart ${n.id}`);
+        this.startNode(n);
+      }
+    }
+    if (r.chance(0.003)) this.partition();
+    if (r.chance(0.002)) {
+      this.net.heal();
+      this.log('network healed');
+    }
+    if (r.chance(0.002)) {
+      this.net.faults = {
+        minDelay: 1,
+        maxDelay: r.int(2, 25),
+        loss: r.chance(0.5) ? r.next() * 0.2 : 0,
+        duplicate: r.chance(0.5) ? r.next() * 0.1 : 0,
+      };
+      this.log(`network faults ${JSON.stringify(this.net.faults)}`);
+    }
+    if (r.chance(0.002)) {
+      const n = r.pick(this.order.map((id) => this.nodes.get(id)).filter((x): x is SimNode => !!x));
+      n.diskDelay = r.chance(0.5) ? 0 : r.int(5, 60);
+      this.log(`disk ${n.id} delay ${n.diskDelay}`);
+    }
+    if (r.chance(0.002)) this.confChange();
+    if (r.chance(0.0015)) this.transfer();
+    if (r.chance(0.003)) this.compact();
+    if (r.chance(0.05)) this.propose(false);
+  }
+
+  private partition(): void {
+    const r = this.rng;
+    const ids = this.order;
+    const kind = r.int(0, 3);
+    if (kind === 0) {
+      // Split into two sides.
+      const side = new Set(ids.filter(() => r.chance(0.5)));
+      for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) this.net.block(a, b);
+      this.log(`partition {${[...side].join(',')}} | rest`);
+    } else if (kind === 1) {
+      // One-way: a node can send but not receive (or the reverse).
+      const x = r.pick(ids);
+      const inbound = r.chance(0.5);
+      for (const o of ids) {
+        if (o === x) continue;
+        if (inbound) this.net.block(o, x);
+        else this.net.block(x, o);
+      }
+      this.log(`one-way partition: ${x} ${inbound ? 'deaf' : 'mute'}`);
+    } else {
+      const l = this.currentLeader();
+      if (!l) return;
+      for (const o of ids) {
+        if (o === l.id) continue;
+        this.net.block(o, l.id);
+        this.net.block(l.id, o);
+      }
+      this.log(`isolate leader ${l.id}`);
+    }
+  }
+
+  private confChange(): void {
+    const l = this.currentLeader();
+    if (!l) return;
+    const st = l.core.status();
+    const cfg = st.configuration;
+    const vs = voters(cfg);
+    const r = this.rng;
+    const outside = this.order.filter((id) => !cfg.servers.some((s) => s.id === id));
+    const nonvoters = cfg.servers.filter((s) => s.suffrage === Suffrage.Nonvoter).map((s) => s.id);
+    const options: ConfChange[] = [];
+    for (const id of outside) {
+      options.push({ kind: 'addNonvoter', id, address: `${id}:7000` });
+      options.push({ kind: 'addVoter', id, address: `${id}:7000` });
+    }
+    for (const id of nonvoters) {
+      options.push({ kind: 'addVoter', id, address: `${id}:7000` });
+      options.push({ kind: 'remove', id });
+    }
+    if (vs.length > 2) {
+      for (const id of vs) {
+        options.push({ kind: 'demote', id });
+        options.push({ kind: 'remove', id });
+      }
+    }
+    if (options.length === 0) return;
+    const change = r.pick(options);
+    try {
+      const { index } = l.core.proposeConfChange(change, st.configIndex);
+      this.log(`${l.id} conf change ${change.kind} ${change.id} at ${index}`);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+    }
+  }
+
+  private transfer(): void {
+    const l = this.currentLeader();
+    if (!l) return;
+    const vs = voters(l.core.status().configuration).filter((id) => id !== l.id);
+    const to = this.rng.chance(0.5) && vs.length > 0 ? this.rng.pick(vs) : undefined;
+    try {
+      l.core.transferLeadership(to);
+      this.log(`${l.id} transfers leadership to ${to ?? '(most caught up)'}`);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+    }
+  }
+
+  private compact(): void {
+    const candidates = this.alive().filter((n) => n.pending === null && n.core !== null);
+    if (candidates.length === 0) return;
+    const n = this.rng.pick(candidates);
+    const core = n.core;
+    if (!core) return;
+    const applied = core.status().applied;
+    if (applied <= (n.disk.snapshot?.meta.index ?? 0) + 3 || n.fsm.index !== applied) return;
+    const meta = core.snapshotMetaAt(applied);
+    n.disk.snapshot = { meta, fsm: n.fsm };
+    core.compact(meta, this.rng.int(0, 6), 1 << 20);
+    const first = core.status().firstIndex;
+    n.disk.entries = n.disk.entries.filter((e) => e.index >= first);
+    this.log(`${n.id} snapshot@${applied}, log from ${first}`);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Liveness
+  // ------------------------------------------------------------------------------------------------
+
+  private beginHeal(): void {
+    this.phase = 'heal';
+    this.healStart = this.now;
+    this.probeRecovered = false;
+    this.net.heal();
+    for (const n of this.nodes.values()) {
+      n.diskDelay = 0;
+      if (!n.alive) {
+        n.restarts++;
+        this.startNode(n);
+      }
+    }
+    this.log('heal: all faults repaired');
+  }
+
+  private checkRecovery(): void {
+    if (this.probeRecovered) {
+      const ticks = Math.ceil((this.now - this.healStart) / TICK);
+      this.maxRecoveryTicks = Math.max(this.maxRecoveryTicks, ticks);
+      this.log(`recovered in ${ticks} ticks`);
+      this.phase = 'chaos';
+      this.phaseEnd = this.now + this.rng.int(300, 1500);
+      return;
+    }
+    const bound = (this.config.recoveryBoundTicks ?? 200) * TICK;
+    if (this.now - this.healStart > bound) {
+      const roles = this.alive()
+        .map((n) => `${n.id}:${n.core?.softState().role}/${n.core?.softState().term}`)
+        .join(' ');
+      throw new Violation('liveness', `no committed proposal ${bound / TICK} ticks after healing (${roles})`);
+    }
+    // Keep offering a probe proposal to whoever leads now.
+    const l = this.currentLeader();
+    if (!l) return;
+    const outstanding = [...this.proposals.values()].some(
+      (p) => p.probe && p.proposer === l.id && p.term === l.term,
+    );
+    if (!outstanding) this.propose(true);
+  }
+}
+
+export function runSimulation(config: SimConfig): SimResult {
+  return new Simulation(config).run();
+}
