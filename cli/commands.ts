@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
+import { registerLocalClusterCommands } from '../conductor/localcluster/command.js';
+import { registerBenchCommands } from '../e2e/bench/command.js';
 import { registerRaftSimCommand } from '../conductor/raftsim/command.js';
 import { registerSimCommand } from '../e2e/sim/command.js';
+import { registerCtlCommand } from '../conductor/rpc/ctl.js';
 
 /** Registers every subcommand. Parts of the system add themselves here as they land. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerLocalClusterCommands(program);
+  registerBenchCommands(program);
   registerSimCommand(program);
+  registerCtlCommand(program);
   registerRaftSimCommand(program);
 }

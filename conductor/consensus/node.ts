@@ -1,0 +1,541 @@
+/**
+ * RaftNode: the I/O shell around the pure Raft core. It owns the clock (a tick timer), the disk
+ * (RaftStorage), the network (GrpcTransport) and the application state machine, and runs the core's
+ * Ready loop:
+ *
+ *   ready() → send eager appends → persist (one fdatasync) → send the rest → apply commits → advance()
+ *
+ * Only one Ready is in flight at a time; proposals that arrive while the disk is busy accumulate in
+ * the core and go to disk together in the next Ready (group commit). Everything callers see — the
+ * async propose/read/transfer/membership API and the leadership events — is derived from that loop.
+ */
+import { EventEmitter } from 'node:events';
+import { RaftCore, RaftError, type RaftStatus } from '../raft/index.js';
+import {
+  EntryType,
+  Suffrage,
+  type ConfChange,
+  type Configuration,
+  type Entry,
+  type HardState,
+  type Message,
+  type NodeId,
+  type Ready,
+  type Server,
+  type Snapshot,
+  type SnapshotMeta,
+  type SoftState,
+} from '../raft/types.js';
+import { RaftStorage } from '../storage/index.js';
+import { GrpcTransport } from '../transport/index.js';
+import { DEFAULT_TIMING, tickSettings, type RaftTiming } from './timing.js';
+import { ReadWaiters, Waiters } from './waiters.js';
+
+/** The replicated application. `apply` must be deterministic and must not throw. */
+export interface StateMachine<Result = unknown> {
+  apply(entry: Entry): Result;
+  snapshot(): Uint8Array;
+  restore(data: Uint8Array): void;
+}
+
+export interface Logger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface RaftNodeOptions<Result> {
+  readonly id: NodeId;
+  /** The directory of this server's log, hard state and snapshots (op-conductor: <storage.dir>/<id>). */
+  readonly dataDir: string;
+  readonly listenHost: string;
+  readonly listenPort: number;
+  /** host:port other servers use to reach this one; defaults to the bound address. */
+  readonly advertisedAddress?: string;
+  /**
+   * The configuration to write if this server has no state yet (hashicorp BootstrapCluster). Usually
+   * just this server as the only voter; a local test cluster may bootstrap every member identically.
+   */
+  readonly bootstrap?: Configuration;
+  readonly timing?: RaftTiming;
+  /** Take a snapshot once this many entries were applied since the last one (op-conductor: 8192). */
+  readonly snapshotThreshold?: number;
+  /** Check for the threshold at least this often (op-conductor: 120 s). */
+  readonly snapshotIntervalMs?: number;
+  /** Entries kept in the log behind a snapshot, for followers that are slightly behind (10240). */
+  readonly trailingLogs?: number;
+  /** Cap on the bytes of those trailing entries kept in memory (MB-sized blocks add up fast). */
+  readonly trailingBytes?: number;
+  readonly tls?: { caFile: string; certFile: string; keyFile: string };
+  readonly maxMessageBytes?: number;
+  /**
+   * Rewrites a peer's advertised address before dialling it. Tests route each ordered pair of members
+   * through its own TCP proxy this way, so a partition can cut exactly the links it means to.
+   */
+  readonly dialAddress?: (address: string) => string;
+  /** Timeout of propose/membership calls, as op-conductor's raft.Apply(…, 5s). */
+  readonly applyTimeoutMs?: number;
+  readonly fsm: StateMachine<Result>;
+  readonly logger?: Logger;
+  /** Seeded randomness for election timeouts (tests); defaults to Math.random. */
+  readonly random?: () => number;
+}
+
+export interface LeadershipChange {
+  readonly leader: NodeId | null;
+  readonly isLeader: boolean;
+  readonly term: number;
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export class RaftNode<Result = unknown> {
+  /** Emits 'leadership' (LeadershipChange) whenever the known leader or our role changes. */
+  readonly events = new EventEmitter();
+
+  private core!: RaftCore;
+  private storage!: RaftStorage;
+  private transport!: GrpcTransport;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger;
+  private readonly proposals = new Waiters<Result>();
+  private readonly reads = new ReadWaiters();
+  private readonly readContexts = new Map<
+    string,
+    { resolve: (index: number) => void; reject: (e: Error) => void }
+  >();
+  private readCounter = 0;
+  private loopRunning = false;
+  private loopAgain = false;
+  private stopped = false;
+  private applied = 0;
+  private lastSnapshotIndex = 0;
+  private softState: SoftState = { role: 'follower', leader: null, term: 0 };
+  private peersKey = '';
+  private boundPort = 0;
+  private fatal: Error | null = null;
+  private latestHardState: HardState | null = null;
+  /** Operational counters for status pages and tests. */
+  readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
+  private persistedHardState: HardState | null = null;
+
+  constructor(private readonly options: RaftNodeOptions<Result>) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Opens storage (recovering it), starts the transport and the tick timer. */
+  async start(): Promise<{ port: number }> {
+    const { options } = this;
+    const timing = options.timing ?? DEFAULT_TIMING;
+    const ticks = tickSettings(timing);
+    this.storage = await RaftStorage.open({ dir: options.dataDir, logger: this.logger });
+    let restored = this.storage.restored();
+    const isNew =
+      restored.snapshot === null && restored.entries.length === 0 && restored.hardState.term === 0;
+    if (isNew && options.bootstrap) {
+      const entries = RaftCore.bootstrap(options.bootstrap);
+      await this.storage.persist({ snapshot: null, entries, hardState: null });
+      // restored() describes what open() found; the bootstrap entries are ours to hand to the core.
+      restored = { ...restored, entries };
+      this.logger.info({ configuration: options.bootstrap }, 'bootstrapped a new raft cluster');
+    }
+    this.persistedHardState = restored.hardState;
+    if (restored.snapshot) {
+      options.fsm.restore(restored.snapshot.data);
+      this.applied = restored.snapshot.meta.index;
+      this.lastSnapshotIndex = restored.snapshot.meta.index;
+    }
+    this.core = new RaftCore(
+      {
+        id: options.id,
+        electionTicks: ticks.electionTicks,
+        heartbeatTicks: ticks.heartbeatTicks,
+        preVote: true,
+        checkQuorum: true,
+        maxEntriesPerAppend: 64,
+        maxBytesPerAppend: 8 * 1024 * 1024,
+        maxInflightAppends: 4,
+        maxInflightBytes: 32 * 1024 * 1024,
+        random: options.random ?? Math.random,
+      },
+      { hardState: restored.hardState, snapshot: restored.snapshot?.meta ?? null, entries: restored.entries },
+    );
+
+    this.transport = new GrpcTransport({
+      id: options.id,
+      listenHost: options.listenHost,
+      listenPort: options.listenPort,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+      logger: this.logger,
+    });
+    this.transport.onMessage = (message) => this.onMessage(message);
+    this.transport.onUnreachable = (peer) => {
+      if (this.stopped) return;
+      this.core.reportUnreachable(peer);
+      this.kick();
+    };
+    this.transport.onSnapshotStatus = (peer, ok) => {
+      if (this.stopped) return;
+      this.core.reportSnapshot(peer, ok);
+      this.kick();
+    };
+    this.transport.snapshotSource = (meta) => this.snapshotBytes(meta);
+    const { port } = await this.transport.start();
+    this.boundPort = port;
+    this.updatePeers();
+
+    this.tickTimer = setInterval(() => {
+      this.core.tick();
+      this.kick();
+    }, ticks.tickMs);
+    this.snapshotTimer = setInterval(() => void this.maybeSnapshot(), options.snapshotIntervalMs ?? 120_000);
+    this.kick();
+    this.logger.info({ id: options.id, port, applied: this.applied }, 'raft node started');
+    return { port };
+  }
+
+  get id(): NodeId {
+    return this.options.id;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The address this server advertises to its peers. */
+  get advertisedAddress(): string {
+    return this.options.advertisedAddress ?? `${this.options.listenHost}:${this.boundPort}`;
+  }
+
+  isLeader(): boolean {
+    return this.softState.role === 'leader';
+  }
+
+  leader(): Server | null {
+    const id = this.softState.leader;
+    if (id === null) return null;
+    const { configuration } = this.core.status();
+    return configuration.servers.find((server) => server.id === id) ?? null;
+  }
+
+  status(): RaftStatus {
+    return this.core.status();
+  }
+
+  /** The latest configuration (possibly uncommitted) and its index: op-conductor's `version`. */
+  configuration(): { servers: readonly Server[]; version: number } {
+    const status = this.core.status();
+    return { servers: status.configuration.servers, version: status.configIndex };
+  }
+
+  /**
+   * Appends `data` to the log and resolves with the state machine's result once it is committed (on
+   * a majority's disks) and applied here. Rejects with `node is not the leader` on followers.
+   */
+  async propose(data: Uint8Array): Promise<Result> {
+    this.assertRunning();
+    const { index, term } = this.core.propose(data);
+    this.kick();
+    return this.proposals.wait(index, term, this.applyTimeout(), 'timed out enqueuing operation');
+  }
+
+  /** Linearizable barrier: resolves once everything committed before the call is applied here. */
+  async barrier(timeoutMs = this.applyTimeout()): Promise<void> {
+    this.assertRunning();
+    const context = `${this.options.id}/${++this.readCounter}`;
+    const index = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.readContexts.delete(context);
+        reject(new Error('timed out waiting for read index'));
+      }, timeoutMs);
+      this.readContexts.set(context, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      try {
+        this.core.readIndex(context);
+      } catch (error) {
+        this.readContexts.delete(context);
+        clearTimeout(timer);
+        reject(error as Error);
+        return;
+      }
+      this.kick();
+    });
+    if (this.applied >= index) return;
+    await this.reads.wait(index);
+  }
+
+  async addVoter(id: NodeId, address: string, version: number): Promise<void> {
+    await this.changeConfiguration({ kind: 'addVoter', id, address }, version);
+  }
+
+  async addNonvoter(id: NodeId, address: string, version: number): Promise<void> {
+    await this.changeConfiguration({ kind: 'addNonvoter', id, address }, version);
+  }
+
+  async demoteVoter(id: NodeId, version: number): Promise<void> {
+    await this.changeConfiguration({ kind: 'demote', id }, version);
+  }
+
+  async removeServer(id: NodeId, version: number): Promise<void> {
+    await this.changeConfiguration({ kind: 'remove', id }, version);
+  }
+
+  /**
+   * Hands leadership to `to` (or the most caught-up voter) and resolves once this node is no longer
+   * the leader; rejects with `leadership transfer timeout` after one election timeout, as hashicorp/raft.
+   */
+  async transferLeadership(to?: NodeId): Promise<void> {
+    this.assertRunning();
+    this.core.transferLeadership(to);
+    this.kick();
+    const timing = this.options.timing ?? DEFAULT_TIMING;
+    // The core aborts the transfer after an election timeout; allow a little slack on top of it.
+    const deadline = timing.heartbeatTimeoutMs * 1.5;
+    await new Promise<void>((resolve, reject) => {
+      const onChange = (change: LeadershipChange): void => {
+        if (change.isLeader) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error('leadership transfer timeout'));
+      }, deadline);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.events.off('leadership', onChange);
+      };
+      this.events.on('leadership', onChange);
+    });
+  }
+
+  /** Starts an election now (used by tests and tools; normal elections come from timeouts). */
+  campaign(): void {
+    this.assertRunning();
+    this.core.campaign();
+    this.kick();
+  }
+
+  /** Stops ticking, closes the transport and the storage; pending callers fail. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.tickTimer);
+    clearInterval(this.snapshotTimer);
+    const error = new Error('raft is shutdown');
+    this.proposals.failAll(error);
+    for (const read of this.readContexts.values()) read.reject(error);
+    this.readContexts.clear();
+    await this.transport?.close();
+    // Let an in-flight persist finish before the files are closed.
+    while (this.loopRunning) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.storage?.close();
+    this.logger.info({ id: this.options.id }, 'raft node stopped');
+  }
+
+  private async changeConfiguration(change: ConfChange, version: number): Promise<void> {
+    this.assertRunning();
+    const { index, term } = this.core.proposeConfChange(change, version);
+    this.kick();
+    await this.proposals.wait(index, term, this.applyTimeout(), 'timed out enqueuing operation');
+  }
+
+  private onMessage(message: Message): void {
+    if (this.stopped) return;
+    this.core.step(message);
+    this.kick();
+  }
+
+  /** Schedules the Ready loop; calls coalesce while it runs. */
+  private kick(): void {
+    if (this.stopped && !this.loopRunning) return;
+    if (this.loopRunning) {
+      this.loopAgain = true;
+      return;
+    }
+    this.loopRunning = true;
+    setImmediate(() => void this.runLoop());
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      do {
+        this.loopAgain = false;
+        while (!this.stopped && this.core.hasReady()) {
+          await this.handleReady(this.core.ready());
+        }
+      } while (this.loopAgain && !this.stopped);
+    } catch (error) {
+      // A failed fsync leaves us unable to promise durability: stop taking part rather than lie.
+      this.fatal = error as Error;
+      this.logger.error({ err: (error as Error).message }, 'raft storage failed; node stops participating');
+      this.proposals.failAll(new Error(`raft storage failed: ${(error as Error).message}`));
+      this.stopped = true;
+      clearInterval(this.tickTimer);
+    } finally {
+      this.loopRunning = false;
+    }
+  }
+
+  private async handleReady(ready: Ready): Promise<void> {
+    for (const message of ready.eagerMessages) this.transport.send(message);
+    if (ready.snapshot) {
+      // A snapshot from the leader replaces the state machine before anything after it applies.
+      this.options.fsm.restore(ready.snapshot.data);
+      this.applied = ready.snapshot.meta.index;
+      this.lastSnapshotIndex = ready.snapshot.meta.index;
+      this.counters.snapshotsInstalled++;
+    }
+    // Committed entries are already on a majority's disks, so they can be applied (and their
+    // proposers answered) while this Ready's own writes go to disk — the commit path then costs one
+    // fsync, not two.
+    for (const entry of ready.committed) this.applyEntry(entry);
+
+    if (ready.hardState) this.latestHardState = ready.hardState;
+    const hardState = this.hardStateToPersist(ready);
+    if (ready.snapshot || ready.entries.length > 0 || hardState) {
+      await this.storage.persist({ snapshot: ready.snapshot, entries: ready.entries, hardState });
+      if (hardState) this.persistedHardState = hardState;
+    }
+    for (const message of ready.messages) this.transport.send(message);
+    this.core.advance(ready);
+    if (ready.softState) this.onSoftState(ready.softState);
+    for (const read of ready.readStates) {
+      const pending = this.readContexts.get(read.context);
+      if (!pending) continue;
+      this.readContexts.delete(read.context);
+      pending.resolve(read.index);
+    }
+    this.reads.applied(this.applied);
+    if (ready.committed.some((entry) => entry.type === EntryType.ConfChange) || ready.entries.length > 0) {
+      this.updatePeers();
+    }
+    if (this.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192)) {
+      await this.takeSnapshot();
+    }
+  }
+
+  /**
+   * Term and vote must be durable before any message that depends on them leaves, so a change to
+   * either is written (and fsynced) right away. The commit index is only a hint after a restart — the
+   * log on a majority is the truth — so a change to it alone rides along with the next write instead
+   * of costing an fsync of its own on every commit.
+   */
+  private hardStateToPersist(ready: Ready): HardState | null {
+    const latest = this.latestHardState;
+    if (!latest) return null;
+    const persisted = this.persistedHardState;
+    const termOrVoteChanged = !persisted || persisted.term !== latest.term || persisted.vote !== latest.vote;
+    if (termOrVoteChanged) return latest;
+    const writingAnyway = ready.snapshot !== null || ready.entries.length > 0;
+    return writingAnyway && persisted.commit !== latest.commit ? latest : null;
+  }
+
+  private applyEntry(entry: Entry): void {
+    if (entry.index <= this.applied) return;
+    this.applied = entry.index;
+    if (entry.type === EntryType.Normal) {
+      const result = this.options.fsm.apply(entry);
+      this.proposals.applied(entry.index, entry.term, result);
+    } else {
+      this.proposals.applied(entry.index, entry.term, undefined as Result);
+    }
+  }
+
+  private onSoftState(next: SoftState): void {
+    const previous = this.softState;
+    this.softState = next;
+    const wasLeader = previous.role === 'leader';
+    const isLeader = next.role === 'leader';
+    if (wasLeader && !isLeader) {
+      // hashicorp/raft fails in-flight applies when leadership is lost; the outcome is unknown.
+      this.proposals.failAll(new Error('leadership lost while committing log'));
+      for (const read of this.readContexts.values()) read.reject(new Error('node is not the leader'));
+      this.readContexts.clear();
+    }
+    if (previous.leader !== next.leader || wasLeader !== isLeader) {
+      this.logger.info({ leader: next.leader, role: next.role, term: next.term }, 'raft leadership changed');
+      const change: LeadershipChange = { leader: next.leader, isLeader, term: next.term };
+      this.events.emit('leadership', change);
+    }
+  }
+
+  /** Keeps the transport's peer list in step with the latest configuration. */
+  private updatePeers(): void {
+    const { configuration } = this.core.status();
+    const peers = new Map<NodeId, string>();
+    for (const server of configuration.servers) {
+      if (server.id === this.options.id) continue;
+      peers.set(
+        server.id,
+        this.options.dialAddress ? this.options.dialAddress(server.address) : server.address,
+      );
+    }
+    const key = JSON.stringify([...peers.entries()].sort());
+    if (key === this.peersKey) return;
+    this.peersKey = key;
+    this.transport.setPeers(peers);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.stopped || this.loopRunning) return;
+    if (this.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192)) {
+      this.loopRunning = true;
+      try {
+        await this.takeSnapshot();
+      } finally {
+        this.loopRunning = false;
+        this.kick();
+      }
+    }
+  }
+
+  /** Snapshots the state machine at the applied index and compacts the log behind it. */
+  private async takeSnapshot(): Promise<void> {
+    const index = this.applied;
+    if (index <= this.lastSnapshotIndex) return;
+    const meta: SnapshotMeta = this.core.snapshotMetaAt(index);
+    const snapshot: Snapshot = { meta, data: this.options.fsm.snapshot() };
+    await this.storage.saveSnapshot(snapshot);
+    this.lastSnapshotIndex = index;
+    this.counters.snapshotsTaken++;
+    this.core.compact(
+      meta,
+      this.options.trailingLogs ?? 10240,
+      this.options.trailingBytes ?? 256 * 1024 * 1024,
+    );
+    await this.storage.compact(this.core.status().firstIndex - 1);
+    this.logger.debug({ index }, 'raft snapshot taken');
+  }
+
+  private async snapshotBytes(meta: SnapshotMeta): Promise<Uint8Array> {
+    const latest = this.storage.latestSnapshot();
+    if (!latest || latest.meta.index !== meta.index) {
+      throw new Error(`snapshot at index ${meta.index} is no longer available`);
+    }
+    return latest.data;
+  }
+
+  private applyTimeout(): number {
+    return this.options.applyTimeoutMs ?? 5000;
+  }
+
+  private assertRunning(): void {
+    if (this.fatal) throw new Error(`raft storage failed: ${this.fatal.message}`);
+    if (this.stopped) throw new Error('raft is shutdown');
+  }
+}
+
+export { RaftError, Suffrage };
+export type { HardState };

@@ -1,0 +1,139 @@
+/**
+ * Commit benchmark: a 3-process Raft cluster on loopback with fsync on, committing payloads of the
+ * sizes op-conductor's own benchmark uses (10 KB … 2 MB) plus 5 MB. The baseline is the physical
+ * floor measured on the same disk in the same run: one write + fdatasync of the same size. A Raft
+ * commit needs at least that (plus a network round trip), so the ratio says how much we add.
+ */
+import os from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { LocalCluster } from '../../conductor/localcluster/cluster.js';
+import { percentile } from '../../conductor/localcluster/stats.js';
+import { measureFsyncFloor } from '../../conductor/storage/fsync-floor.js';
+
+export interface CommitBenchOptions {
+  readonly quick: boolean;
+  readonly progress: (line: string) => void;
+}
+
+export interface SizeResult {
+  readonly bytes: number;
+  readonly commits: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly commitsPerSec: number;
+  readonly fsyncFloorP50Ms: number;
+  readonly fsyncFloorP99Ms: number;
+  /** p50 commit latency divided by the p50 fsync floor of the same size. */
+  readonly ratioToFloor: number;
+}
+
+export interface CommitBenchResult {
+  readonly bench: 'commit';
+  readonly nodes: number;
+  readonly fsync: true;
+  readonly sizes: readonly SizeResult[];
+  readonly throughput: {
+    readonly bytes: number;
+    readonly concurrency: number;
+    readonly commitsPerSec: number;
+  };
+  readonly goals: {
+    readonly p50At100KbWithin3xFloor: boolean;
+    readonly fiveMbCommits: boolean;
+    readonly atLeast200PerSecAt256Kb: boolean;
+  };
+}
+
+const SIZES = [10_000, 100_000, 500_000, 1_000_000, 2_000_000, 5_000_000];
+
+export async function runCommitBench(options: CommitBenchOptions): Promise<CommitBenchResult> {
+  const { progress } = options;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-bench-'));
+  const cluster = new LocalCluster({ size: 3, dataDir, proxies: false, logLevel: 'error' });
+  try {
+    progress('starting a 3-member cluster (fsync on)…');
+    await cluster.start();
+    const leader = await cluster.waitForLeader(15_000);
+    const sizes: SizeResult[] = [];
+    for (const bytes of SIZES) {
+      const iterations = iterationsFor(bytes, options.quick);
+      const payload = new Uint8Array(bytes).map((_, i) => (i * 31) & 0xff);
+      await cluster.propose(leader, payload); // warm-up: connections, JIT, segment allocation
+      const latencies: number[] = [];
+      const started = performance.now();
+      for (let i = 0; i < iterations; i++) {
+        latencies.push((await cluster.propose(leader, payload)).ms);
+      }
+      const elapsedS = (performance.now() - started) / 1000;
+      const floor = await measureFsyncFloor(dataDir, bytes, Math.min(iterations, 50));
+      const p50 = percentile(latencies, 50);
+      const result: SizeResult = {
+        bytes,
+        commits: iterations,
+        p50Ms: round(p50),
+        p99Ms: round(percentile(latencies, 99)),
+        maxMs: round(Math.max(...latencies)),
+        commitsPerSec: round(iterations / elapsedS),
+        fsyncFloorP50Ms: round(floor.p50Ms),
+        fsyncFloorP99Ms: round(floor.p99Ms),
+        ratioToFloor: round(p50 / Math.max(floor.p50Ms, 0.001)),
+      };
+      progress(
+        `${bytes} B: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, floor ${result.fsyncFloorP50Ms} ms`,
+      );
+      sizes.push(result);
+    }
+    const throughput = await measureThroughput(cluster, leader, options.quick);
+    progress(
+      `256 KB throughput: ${throughput.commitsPerSec} commits/s at concurrency ${throughput.concurrency}`,
+    );
+    const at100k = sizes.find((size) => size.bytes === 100_000);
+    const at5m = sizes.find((size) => size.bytes === 5_000_000);
+    return {
+      bench: 'commit',
+      nodes: 3,
+      fsync: true,
+      sizes,
+      throughput,
+      goals: {
+        p50At100KbWithin3xFloor: at100k !== undefined && at100k.ratioToFloor <= 3,
+        fiveMbCommits: at5m !== undefined && at5m.commits > 0,
+        atLeast200PerSecAt256Kb: throughput.commitsPerSec >= 200,
+      },
+    };
+  } finally {
+    await cluster.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Several proposers at once: the node batches what arrives during an fsync into the next one. */
+async function measureThroughput(
+  cluster: LocalCluster,
+  leader: string,
+  quick: boolean,
+): Promise<{ bytes: number; concurrency: number; commitsPerSec: number }> {
+  const bytes = 256 * 1024;
+  const concurrency = 16;
+  const perWorker = quick ? 20 : 60;
+  const payload = new Uint8Array(bytes).fill(7);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = 0; i < perWorker; i++) await cluster.propose(leader, payload);
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  return { bytes, concurrency, commitsPerSec: round((concurrency * perWorker) / elapsedS) };
+}
+
+function iterationsFor(bytes: number, quick: boolean): number {
+  const full = bytes <= 100_000 ? 300 : bytes <= 1_000_000 ? 100 : 40;
+  return quick ? Math.max(10, Math.floor(full / 6)) : full;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
