@@ -166,11 +166,24 @@ export class ConductorClient {
   }
 }
 
-/** The innermost cause, e.g. `connect ECONNREFUSED 127.0.0.1:8547` under fetch's "fetch failed". */
+/**
+ * The innermost cause, e.g. `connect ECONNREFUSED 127.0.0.1:8547` under fetch's "fetch failed". Duck-typed:
+ * fetch's errors may come from another realm (test VMs), where `instanceof Error` is false.
+ */
 function rootCause(err: unknown): string {
   let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
+  for (let depth = 0; depth < 10 && hasCause(e); depth++) e = e.cause;
+  const message = (e as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(e);
+}
+
+function hasCause(e: unknown): e is { cause: object } {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { cause?: unknown }).cause === 'object' &&
+    (e as { cause?: unknown }).cause !== null
+  );
 }
 
 function parseServerInfo(v: JsonValue | undefined, method: string): ServerInfo {

@@ -16,7 +16,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ConductorBackend } from './backend.js';
 import { dispatch } from './dispatch.js';
 import { methodTable, namespacesOf, type MethodSpec } from './methods.js';
@@ -58,6 +58,9 @@ export class ConductorRpcServer {
   private readonly opts: Required<Omit<ConductorRpcServerOptions, 'adminToken' | 'metrics'>> &
     Pick<ConductorRpcServerOptions, 'adminToken' | 'metrics'>;
   private stopping = false;
+  /** Open connections, and those with a request in flight: close() drops the rest at once. */
+  private readonly sockets = new Set<Socket>();
+  private readonly busy = new Set<Socket>();
   private bound: AddressInfo | undefined;
   private resolveClosed!: () => void;
   /** Resolves when the server has closed, whether by close() or by conductor_stop. */
@@ -77,6 +80,13 @@ export class ConductorRpcServer {
     this.namespaces = namespacesOf(this.table);
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.on('close', () => this.resolveClosed());
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.busy.delete(socket);
+      });
+    });
   }
 
   async start(): Promise<void> {
@@ -113,8 +123,12 @@ export class ConductorRpcServer {
     if (this.stopping) return;
     this.stopping = true;
     this.server.close();
-    this.server.closeIdleConnections();
-    setTimeout(() => this.server.closeAllConnections(), STOP_GRACE_MS).unref();
+    // Idle keep-alive connections (and ones that never sent a request) would hold close() open; in-flight
+    // requests get a grace period, then their connections are dropped too.
+    for (const socket of this.sockets) if (!this.busy.has(socket)) socket.destroy();
+    setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, STOP_GRACE_MS).unref();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -123,6 +137,12 @@ export class ConductorRpcServer {
       req.socket.destroy();
       return;
     }
+    const socket = req.socket;
+    this.busy.add(socket);
+    res.once('close', () => {
+      this.busy.delete(socket);
+      if (this.stopping) socket.destroy();
+    });
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' || path === '/healthz/') {
       sendBody(res, 200, 'application/json', JSON.stringify({ version: this.opts.version }) + '\n');
@@ -173,10 +193,17 @@ export class ConductorRpcServer {
       return;
     }
 
+    // Like Go's request context: a client that goes away (FIN or reset) cancels the call. Node keeps a
+    // half-closed socket open until the response is written, so a FIN is turned into a close here.
     const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
-    });
+    const onGone = (): void => {
+      if (res.writableFinished) return;
+      abort.abort(new Error('client closed the connection'));
+      req.socket.destroy();
+    };
+    req.socket.once('end', onGone);
+    res.once('close', onGone);
+    res.once('finish', () => req.socket.off('end', onGone));
     let stopAfterResponse = false;
     const text = await dispatch(body.text, {
       table: this.table,
