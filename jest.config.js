@@ -16,6 +16,9 @@ export default {
     ],
   },
   testTimeout: 30000,
+  // One Kubernetes control plane per run, started lazily by the first suite that calls useControlPlane().
+  globalSetup: '<rootDir>/e2e/cluster/testing/jest-global-setup.js',
+  globalTeardown: '<rootDir>/e2e/cluster/testing/jest-global-teardown.js',
   // Integration suites spawn real processes and bind real ports; two cores do not benefit from more workers.
   maxWorkers: 2,
 };
