@@ -24,7 +24,13 @@ import { Backoff } from './backoff.js';
 import { BulkLink } from './bulk-link.js';
 import { approximateSize, asBuffer, encodeMessage, isControl, type WireBulkFrame } from './codec.js';
 import { MiB, type ResolvedOptions } from './options.js';
-import { callSend, openInstallSnapshot, openReplicate, type ReplicateClientCall } from './service.js';
+import {
+  callSend,
+  callStatus,
+  openInstallSnapshot,
+  openReplicate,
+  type ReplicateClientCall,
+} from './service.js';
 
 /** What a Peer needs from its transport. */
 export interface PeerHost {
@@ -280,6 +286,17 @@ export class Peer {
   }
 
   /* ---------- control path ---------- */
+
+  /** Asks the peer for its status report; null if it cannot be reached within the deadline. */
+  queryStatus(timeoutMs: number): Promise<Uint8Array | null> {
+    const clients = this.clients;
+    if (clients === null || this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      callStatus(clients.control, new Date(Date.now() + timeoutMs), (error, reply) => {
+        resolve(error === null && reply !== undefined ? new Uint8Array(reply.report) : null);
+      });
+    });
+  }
 
   private sendControl(message: Message): void {
     if (this.clients === null) return;

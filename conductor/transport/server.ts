@@ -16,6 +16,8 @@ export interface ServerHost {
   deliverMessage(message: Message, via: string): void;
   inboundOpened(peer: NodeId, link: BulkLink, end: () => void): void;
   inboundClosed(peer: NodeId, link: BulkLink): void;
+  /** This member's status report, served to peers that ask (see proto Status). */
+  statusReport(): Promise<Uint8Array>;
 }
 
 /** Appends this node writes on a peer's stream, not yet flushed (see BulkLink). */
@@ -137,5 +139,14 @@ export function createRaftHandlers(host: ServerHost): RaftServiceHandlers {
     });
   };
 
-  return { send, replicate, installSnapshot };
+  const status: RaftServiceHandlers['status'] = (_call, callback) => {
+    host.statusReport().then(
+      (report) =>
+        callback(null, { report: Buffer.from(report.buffer, report.byteOffset, report.byteLength) }),
+      (error: unknown) =>
+        callback({ code: 13, details: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+
+  return { send, replicate, installSnapshot, status };
 }

@@ -45,6 +45,12 @@ export const sendMethod = method<WireMessage, WireAck>('Send');
 export const replicateMethod = method<WireBulkFrame, WireBulkFrame>('Replicate');
 export const installSnapshotMethod = method<WireSnapshotChunk, WireSnapshotAck>('InstallSnapshot');
 
+/** Status carries an opaque report (JSON bytes the conductor defines). */
+export interface WireStatusReply {
+  report: Buffer;
+}
+export const statusMethod = method<Record<string, never>, WireStatusReply>('Status');
+
 /* ---------- typed calls ---------- */
 
 export type ReplicateClientCall = grpc.ClientDuplexStream<WireBulkFrame, WireBulkFrame>;
@@ -92,10 +98,27 @@ export function openInstallSnapshot(
   );
 }
 
+export function callStatus(
+  client: grpc.Client,
+  deadline: Date,
+  done: (error: grpc.ServiceError | null, reply: WireStatusReply | undefined) => void,
+): void {
+  client.makeUnaryRequest(
+    statusMethod.path,
+    statusMethod.serialize,
+    statusMethod.deserialize,
+    {},
+    new grpc.Metadata(),
+    { deadline },
+    (error, reply) => done(error ?? null, reply),
+  );
+}
+
 export interface RaftServiceHandlers {
   send: grpc.handleUnaryCall<WireMessage, WireAck>;
   replicate: grpc.handleBidiStreamingCall<WireBulkFrame, WireBulkFrame>;
   installSnapshot: grpc.handleClientStreamingCall<WireSnapshotChunk, WireSnapshotAck>;
+  status: grpc.handleUnaryCall<Record<string, never>, WireStatusReply>;
 }
 
 export function addRaftService(server: grpc.Server, handlers: RaftServiceHandlers): void {
@@ -103,5 +126,6 @@ export function addRaftService(server: grpc.Server, handlers: RaftServiceHandler
     Send: handlers.send,
     Replicate: handlers.replicate,
     InstallSnapshot: handlers.installSnapshot,
+    Status: handlers.status,
   });
 }

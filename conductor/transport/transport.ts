@@ -20,6 +20,8 @@ export class GrpcTransport implements PeerHost, ServerHost {
   onMessage: (message: Message) => void = () => {};
   onUnreachable: (peer: NodeId) => void = () => {};
   onSnapshotStatus: (peer: NodeId, ok: boolean) => void = () => {};
+  /** This member's status report for peers (the conductor sets it; see proto Status). */
+  statusProvider: () => Promise<Uint8Array> = async () => new Uint8Array();
   snapshotSource: (meta: SnapshotMeta) => Promise<Uint8Array> = () =>
     Promise.reject(new Error('GrpcTransport.snapshotSource is not set'));
 
@@ -82,6 +84,16 @@ export class GrpcTransport implements PeerHost, ServerHost {
     } catch (error) {
       this.options.logger.error({ to: message.to, type: message.type, err: String(error) }, 'send failed');
     }
+  }
+
+  /** Asks a configured peer for its status report; null if unknown or unreachable in time. */
+  queryStatus(peer: NodeId, timeoutMs: number): Promise<Uint8Array | null> {
+    const target = this.peers.get(peer);
+    return target ? target.queryStatus(timeoutMs) : Promise.resolve(null);
+  }
+
+  statusReport(): Promise<Uint8Array> {
+    return this.statusProvider();
   }
 
   stats(): Record<NodeId, PeerStats> {

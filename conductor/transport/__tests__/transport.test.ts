@@ -56,6 +56,26 @@ describe('GrpcTransport over loopback', () => {
   });
 });
 
+describe('status reports', () => {
+  test('a member answers with its status report; unknown or closed peers give null', async () => {
+    const a = await startNode('a');
+    const b = await startNode('b');
+    mesh([a, b]);
+    try {
+      b.transport.statusProvider = async () => Buffer.from(JSON.stringify({ healthy: true, head: 42 }));
+      const report = await a.transport.queryStatus('b', 2000);
+      expect(JSON.parse(Buffer.from(report ?? []).toString('utf8'))).toEqual({ healthy: true, head: 42 });
+      expect(await a.transport.queryStatus('nobody', 200)).toBeNull();
+      b.transport.statusProvider = () => Promise.reject(new Error('not ready'));
+      expect(await a.transport.queryStatus('b', 2000)).toBeNull();
+      await b.transport.close();
+      expect(await a.transport.queryStatus('b', 300)).toBeNull();
+    } finally {
+      await Promise.all([a.transport.close(), b.transport.close()]);
+    }
+  });
+});
+
 describe('control path independence and snapshots', () => {
   let a: Node;
   let b: Node;
