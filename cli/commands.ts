@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { registerLocalClusterCommands } from '../conductor/localcluster/command.js';
 import { registerBenchCommands } from '../e2e/bench/command.js';
 import { registerRaftSimCommand } from '../conductor/raftsim/command.js';
+import { registerDemoCommand } from '../e2e/demo/command.js';
 import { registerSimCommand } from '../e2e/sim/command.js';
 import { registerCtlCommand } from '../conductor/rpc/ctl.js';
+import { registerConductorCommand } from '../conductor/service/command.js';
 
 /** Registers every subcommand. Parts of the system add themselves here as they land. */
 export function registerCommands(program: Command): void {
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerSimCommand(program);
   registerCtlCommand(program);
   registerRaftSimCommand(program);
+  registerConductorCommand(program);
+  registerDemoCommand(program);
 }

@@ -121,6 +121,11 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'rollup.config', kind: 'string', help: 'rollup config JSON file' },
   // Baton additions (DESIGN.md §6); off by default so op-conductor configurations behave the same.
+  {
+    name: 'raft.bootstrap-member',
+    kind: 'string',
+    help: 'bootstrap a one-voter cluster only if this equals --raft.server.id and there is no Raft state (set by the operator)',
+  },
   { name: 'raft.tls.ca', kind: 'string', help: 'CA certificate for mutual TLS between Raft peers' },
   { name: 'raft.tls.cert', kind: 'string', help: 'this server’s certificate for Raft mutual TLS' },
   { name: 'raft.tls.key', kind: 'string', help: 'this server’s private key for Raft mutual TLS' },
@@ -181,6 +186,7 @@ export interface ConductorConfig {
     readonly heartbeatTimeoutMs: number;
     readonly leaseTimeoutMs: number;
     readonly roundRobinLeaderTransfer: boolean;
+    readonly bootstrapMember: string | null;
     readonly tls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string } | null;
   };
   readonly nodeRpc: string;
@@ -351,6 +357,7 @@ export function parseConductorConfig(
       heartbeatTimeoutMs,
       leaseTimeoutMs,
       roundRobinLeaderTransfer: booleans.roundRobin,
+      bootstrapMember: str('raft.bootstrap-member') || null,
       tls: tlsGiven === 3 ? { caFile: tlsFiles[0]!, certFile: tlsFiles[1]!, keyFile: tlsFiles[2]! } : null,
     },
     nodeRpc: str('node.rpc'),

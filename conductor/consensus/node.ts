@@ -77,6 +77,8 @@ export interface RaftNodeOptions<Result> {
   /** Timeout of propose/membership calls, as op-conductor's raft.Apply(…, 5s). */
   readonly applyTimeoutMs?: number;
   readonly fsm: StateMachine<Result>;
+  /** This member's report for peers choosing a leadership-transfer target (opaque bytes). */
+  readonly statusReport?: () => Promise<Uint8Array>;
   readonly logger?: Logger;
   /** Seeded randomness for election timeouts (tests); defaults to Math.random. */
   readonly random?: () => number;
@@ -183,6 +185,7 @@ export class RaftNode<Result = unknown> {
       this.kick();
     };
     this.transport.snapshotSource = (meta) => this.snapshotBytes(meta);
+    if (options.statusReport) this.transport.statusProvider = options.statusReport;
     const { port } = await this.transport.start();
     this.boundPort = port;
     this.updatePeers();
@@ -318,6 +321,11 @@ export class RaftNode<Result = unknown> {
       };
       this.events.on('leadership', onChange);
     });
+  }
+
+  /** Asks a peer for its status report (see RaftNodeOptions.statusReport); null if unreachable. */
+  queryPeerStatus(id: NodeId, timeoutMs: number): Promise<Uint8Array | null> {
+    return this.transport.queryStatus(id, timeoutMs);
   }
 
   /** Starts an election now (used by tests and tools; normal elections come from timeouts). */

@@ -1,10 +1,11 @@
-import { ControlLoop, type ControlEffects } from './loop.js';
+import { ControlLoop, type ControlEffects, type TransferOutcome } from './loop.js';
 
 /** Effects that record calls; each can be made slow or failing to exercise the executor. */
 class RecordingEffects implements ControlEffects {
   calls: string[] = [];
   startFailures = 0;
   transferFailures = 0;
+  noTarget = false;
   delayMs = 0;
   active = false;
 
@@ -18,12 +19,13 @@ class RecordingEffects implements ControlEffects {
   async stopSequencer(): Promise<void> {
     await this.step('stop');
   }
-  async transferLeader(): Promise<void> {
+  async transferLeader(): Promise<TransferOutcome> {
     await this.step('transfer');
     if (this.transferFailures > 0) {
       this.transferFailures--;
       throw new Error('leadership transfer timeout');
     }
+    return this.noTarget ? 'noTarget' : 'transferred';
   }
   async sequencerActive(): Promise<boolean> {
     this.calls.push('sequencerActive');
@@ -93,8 +95,60 @@ describe('ControlLoop', () => {
     await settle(loop);
     loop.onHealth('other');
     await settle(loop);
-    expect(effects.calls).toEqual(['start', 'stop', 'transfer']);
+    expect(effects.calls).toEqual(['start', 'transfer', 'stop']);
     expect(loop.snapshot()).toMatchObject({ leader: false, active: false, healthy: false });
+  });
+
+  it('keeps sequencing when unhealthy but no member can take over (no chain-wide halt)', async () => {
+    const effects = new RecordingEffects();
+    effects.noTarget = true;
+    const loop = loopWith(effects);
+    loop.start();
+    loop.onLeadership(true);
+    await settle(loop);
+    loop.onHealth('other');
+    await settle(loop);
+    expect(effects.calls.slice(0, 2)).toEqual(['start', 'transfer']);
+    expect(effects.calls).not.toContain('stop');
+    expect(loop.snapshot()).toMatchObject({ leader: true, active: true });
+    // Once another member can take over, the unhealthy leader hands off and then stops.
+    effects.noTarget = false;
+    effects.calls = [];
+    loop.onHealth('other');
+    await settle(loop);
+    expect(effects.calls).toEqual(['transfer', 'stop']);
+  });
+
+  it('an unhealthy inactive leader with nobody to hand off to starts sequencing itself', async () => {
+    const effects = new RecordingEffects();
+    effects.noTarget = true;
+    const loop = loopWith(effects);
+    loop.start();
+    loop.onLeadership(true);
+    await settle(loop);
+    loop.onLeadership(false);
+    await settle(loop);
+    effects.calls = [];
+    loop.onHealth('other');
+    // prev is (follower, inactive) only right after being a follower; make it a plain transfer case.
+    loop.onLeadership(true);
+    await settle(loop);
+    expect(effects.calls[0]).toBe('start');
+    expect(loop.snapshot()).toMatchObject({ leader: true, active: true });
+  });
+
+  it('does not start an unreachable sequencer when nobody can take over; it retries', async () => {
+    const effects = new RecordingEffects();
+    effects.noTarget = true;
+    const loop = loopWith(effects);
+    loop.start();
+    loop.onHealth('connectionDown');
+    await settle(loop);
+    loop.onLeadership(true);
+    await settle(loop);
+    expect(effects.calls.filter((call) => call === 'start')).toEqual([]);
+    expect(effects.calls.filter((call) => call === 'transfer').length).toBeGreaterThan(1);
+    await loop.stop();
   });
 
   it('a new leader that is unhealthy right after being a follower tries to start before giving up', async () => {

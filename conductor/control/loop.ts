@@ -6,12 +6,18 @@
  */
 import { decide, type Action, type HealthErrorKind, type Triple } from './decide.js';
 
+/**
+ * `noTarget`: no other voter could sequence (all unhealthy, paused, unreachable or behind), so nothing
+ * was done. Leadership then stays here — see `execute` for what the loop does instead.
+ */
+export type TransferOutcome = 'transferred' | 'noTarget';
+
 /** The side effects an action may take; the conductor service wires them to RPC clients and Raft. */
 export interface ControlEffects {
   /** Compare heads, catch up from the committed window if needed, then `admin_startSequencer`. */
   startSequencer(): Promise<void>;
   stopSequencer(): Promise<void>;
-  transferLeader(): Promise<void>;
+  transferLeader(): Promise<TransferOutcome>;
   /** `admin_sequencerActive`, used on resume. */
   sequencerActive(): Promise<boolean>;
 }
@@ -195,6 +201,12 @@ export class ControlLoop {
     return false;
   }
 
+  /**
+   * Runs one action. Where op-conductor would hand leadership to whichever follower has the longest
+   * log, Baton hands it only to a member that can sequence; when there is none, this leader is as
+   * good as any, so it keeps (or resumes) sequencing instead of stopping the chain — the same
+   * stall-avoidance op-conductor gets from its "start while unhealthy" rule, without the bouncing.
+   */
   private async execute(action: Action): Promise<void> {
     const { effects } = this.options;
     switch (action.kind) {
@@ -208,34 +220,40 @@ export class ControlLoop {
         await effects.stopSequencer();
         this.active = false;
         return;
-      case 'transfer':
-        await effects.transferLeader();
-        this.leader = false;
+      case 'transfer': {
+        if ((await effects.transferLeader()) === 'transferred') {
+          this.leader = false;
+          return;
+        }
+        if (this.healthError === 'connectionDown') {
+          throw new Error('no member can take over and the local sequencer is unreachable; retrying');
+        }
+        await effects.startSequencer();
+        this.active = true;
         return;
+      }
       case 'startOrTransfer':
         try {
           await effects.startSequencer();
           this.active = true;
-        } catch {
-          await effects.transferLeader();
+        } catch (error) {
+          if ((await effects.transferLeader()) === 'noTarget') throw error;
           this.leader = false;
         }
         return;
       case 'stopAndTransfer': {
-        const errors: string[] = [];
+        // Hand off first: stopping before a successor exists would halt the chain if none can take over.
+        if ((await effects.transferLeader()) === 'noTarget') {
+          throw new Error('unhealthy, but no member can take over sequencing: keeping leadership for now');
+        }
+        this.leader = false;
         try {
           await effects.stopSequencer();
           this.active = false;
         } catch (error) {
-          errors.push(`failed to stop sequencer: ${(error as Error).message}`);
+          // Harmless: a deposed sequencer cannot commit, so it cannot publish; the next round retries.
+          throw new Error(`failed to stop sequencer: ${(error as Error).message}`, { cause: error });
         }
-        try {
-          await effects.transferLeader();
-          this.leader = false;
-        } catch (error) {
-          errors.push(`failed to transfer leadership: ${(error as Error).message}`);
-        }
-        if (errors.length > 0) throw new Error(errors.join('\n'));
         return;
       }
       case 'waitForRecovery':

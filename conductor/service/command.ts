@@ -1,0 +1,62 @@
+/**
+ * `baton conductor`: op-conductor's command line (same flags, same OP_CONDUCTOR_* variables), running
+ * Baton's conductor until SIGINT/SIGTERM or `conductor_stop`.
+ */
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import pino from 'pino';
+import { conductorFlagValues, parseConductorConfig, registerConductorFlags } from '../config/flags.js';
+import { Conductor } from './conductor.js';
+import { BATON_VERSION } from './version.js';
+
+/** op-conductor's log levels onto pino's. */
+const LEVELS: Record<string, string> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  crit: 'fatal',
+};
+
+export function registerConductorCommand(program: Command): void {
+  const command = new Command('conductor').description(
+    'run a conductor: op-conductor compatible JSON-RPC, Raft over gRPC, control of the local op-node',
+  );
+  registerConductorFlags(command);
+  command.action(async () => {
+    const { values, explicitlySet } = conductorFlagValues(command);
+    const config = parseConductorConfig(values, explicitlySet);
+    const logger = pino({ level: LEVELS[config.log.level] ?? 'info', base: { id: config.raft.serverId } });
+    const adminToken = config.rpc.adminTokenFile
+      ? (await readFile(config.rpc.adminTokenFile, 'utf8')).trim()
+      : undefined;
+    const conductor = await Conductor.start({
+      config,
+      logger,
+      version: BATON_VERSION,
+      ...(adminToken ? { adminToken } : {}),
+    });
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping conductor');
+      conductor.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: String(error) }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    await conductor.closed;
+    if (!stopping) {
+      logger.info({}, 'conductor stopped over RPC');
+      process.exit(0);
+    }
+  });
+  program.addCommand(command);
+}

@@ -1,0 +1,334 @@
+/**
+ * A local HA sequencer cluster of real processes: per member a simulated op-geth, a simulated op-node
+ * (conductor-enabled, gossiping to the others) and a Baton conductor — wired exactly as the operator
+ * wires a pod. The cluster forms the way a real one does: member 0 bootstraps, the others are added
+ * through `conductor_addServerAsNonvoter` / `conductor_addServerAsVoter`.
+ *
+ * Used by `npm run demo`, `npm run bench -- failover` and the end-to-end tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { randomBytes } from 'node:crypto';
+import { batonEntry, freePort, sleep } from '../../conductor/localcluster/cluster.js';
+import { ConductorClient } from '../../conductor/rpc/client.js';
+import { auditChain, type AuditNodeHistory, type AuditReport } from '../sim/audit/audit.js';
+
+export interface LabOptions {
+  readonly nodes: number;
+  readonly blockTimeMs?: number;
+  readonly payloadBytes?: number;
+  readonly heartbeatTimeoutMs?: number;
+  readonly leaseTimeoutMs?: number;
+  readonly logLevel?: string;
+  readonly progress?: (line: string) => void;
+}
+
+interface Ports {
+  gethHttp: number;
+  gethAuth: number;
+  nodeRpc: number;
+  nodeP2p: number;
+  raft: number;
+  conductorRpc: number;
+}
+
+interface Member {
+  readonly id: string;
+  readonly ports: Ports;
+  readonly processes: Map<'geth' | 'node' | 'conductor', ChildProcess>;
+  /** Histories of earlier incarnations (a restart starts a new history); kept for the audit. */
+  readonly pastHistories: AuditNodeHistory[];
+  incarnation: number;
+  logTail: string[];
+}
+
+export interface MemberView {
+  readonly id: string;
+  readonly up: boolean;
+  readonly leader: boolean;
+  readonly active: boolean;
+  readonly healthy: boolean;
+  readonly head: number | null;
+}
+
+export class SequencerLab {
+  readonly members: Member[] = [];
+  private dir = '';
+  private jwtFile = '';
+  private genesisTime = 0;
+
+  constructor(private readonly options: LabOptions) {}
+
+  private progress(line: string): void {
+    this.options.progress?.(line);
+  }
+
+  async start(): Promise<void> {
+    this.dir = await mkdtemp(path.join(os.tmpdir(), 'baton-lab-'));
+    this.jwtFile = path.join(this.dir, 'jwt.hex');
+    await writeFile(this.jwtFile, randomBytes(32).toString('hex'));
+    this.genesisTime = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < this.options.nodes; i++) {
+      this.members.push({
+        id: `node-${i}`,
+        ports: {
+          gethHttp: await freePort(),
+          gethAuth: await freePort(),
+          nodeRpc: await freePort(),
+          nodeP2p: await freePort(),
+          raft: await freePort(),
+          conductorRpc: await freePort(),
+        },
+        processes: new Map(),
+        pastHistories: [],
+        incarnation: 0,
+        logTail: [],
+      });
+    }
+    this.progress(`starting ${this.members.length} members (op-geth, op-node, conductor each)…`);
+    await Promise.all(this.members.map((member, i) => this.launch(member, i === 0)));
+    await this.form();
+  }
+
+  /**
+   * Adds every member after the first to the Raft cluster — non-voter first, then voter — through
+   * whichever member currently leads, retrying while leadership moves (as an operator would).
+   */
+  private async form(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    let lastError = '';
+    while (Date.now() < deadline) {
+      try {
+        const leader = await this.leader();
+        if (!leader) throw new Error('no leader yet');
+        const client = this.client(leader);
+        const membership = await client.clusterMembership();
+        const missing = this.members.find(
+          (member) => !membership.servers.some((server) => server.id === member.id && server.suffrage === 0),
+        );
+        if (!missing) return;
+        const address = `127.0.0.1:${missing.ports.raft}`;
+        const known = membership.servers.some((server) => server.id === missing.id);
+        if (!known) await client.addServerAsNonvoter(missing.id, address, membership.version);
+        else await client.addServerAsVoter(missing.id, address, membership.version);
+        if (known) this.progress(`${missing.id} joined the Raft cluster as a voter`);
+      } catch (error) {
+        lastError = (error as Error).message;
+        await sleep(200);
+      }
+    }
+    throw new Error(`the Raft cluster did not form within 60s: ${lastError}`);
+  }
+
+  async launch(member: Member, bootstrap: boolean): Promise<void> {
+    member.incarnation++;
+    const { ports } = member;
+    const dataDir = path.join(this.dir, member.id);
+    const peers = this.members
+      .filter((other) => other !== member)
+      .map((other) => `127.0.0.1:${other.ports.nodeP2p}`)
+      .join(',');
+    await this.spawnReady(
+      member,
+      'geth',
+      [
+        'sim',
+        'op-geth',
+        `--http.port=${ports.gethHttp}`,
+        `--authrpc.port=${ports.gethAuth}`,
+        `--authrpc.jwtsecret=${this.jwtFile}`,
+        `--datadir=${path.join(dataDir, 'geth')}`,
+        `--sim.genesis-time=${this.genesisTime}`,
+      ],
+      `http://127.0.0.1:${ports.gethHttp}`,
+    );
+    await this.spawnReady(
+      member,
+      'node',
+      [
+        'sim',
+        'op-node',
+        `--l2=http://127.0.0.1:${ports.gethAuth}`,
+        `--l2.jwt-secret=${this.jwtFile}`,
+        '--rpc.addr=127.0.0.1',
+        `--rpc.port=${ports.nodeRpc}`,
+        '--rpc.enable-admin',
+        '--sequencer.enabled',
+        '--conductor.enabled',
+        `--conductor.rpc=http://127.0.0.1:${ports.conductorRpc}`,
+        '--p2p.listen.ip=127.0.0.1',
+        `--p2p.listen.tcp=${ports.nodeP2p}`,
+        `--p2p.static=${peers}`,
+        `--sim.block-time=${this.options.blockTimeMs ?? 250}ms`,
+        `--sim.payload-bytes=${this.options.payloadBytes ?? 2000}`,
+        `--sim.node-id=${member.id}`,
+      ],
+      `http://127.0.0.1:${ports.nodeRpc}`,
+    );
+    await this.spawnReady(
+      member,
+      'conductor',
+      [
+        'conductor',
+        '--consensus.addr=127.0.0.1',
+        `--consensus.port=${ports.raft}`,
+        `--raft.server.id=${member.id}`,
+        `--raft.storage.dir=${path.join(dataDir, 'raft')}`,
+        `--raft.heartbeat-timeout=${this.options.heartbeatTimeoutMs ?? 500}ms`,
+        `--raft.lease-timeout=${this.options.leaseTimeoutMs ?? 250}ms`,
+        ...(bootstrap ? ['--raft.bootstrap'] : []),
+        `--node.rpc=http://127.0.0.1:${ports.nodeRpc}`,
+        `--execution.rpc=http://127.0.0.1:${ports.gethHttp}`,
+        '--healthcheck.interval=1',
+        '--healthcheck.unsafe-interval=5',
+        '--healthcheck.min-peer-count=1',
+        '--rpc.addr=127.0.0.1',
+        `--rpc.port=${ports.conductorRpc}`,
+        `--log.level=${this.options.logLevel ?? 'warn'}`,
+      ],
+      `http://127.0.0.1:${ports.conductorRpc}`,
+    );
+  }
+
+  /** Starts one process and waits until its HTTP endpoint answers. */
+  private async spawnReady(
+    member: Member,
+    role: 'geth' | 'node' | 'conductor',
+    args: string[],
+    url: string,
+  ): Promise<void> {
+    const child = spawn(process.execPath, [...batonEntry(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    member.processes.set(role, child);
+    const keep = (line: string): void => {
+      member.logTail.push(`[${role}] ${line}`);
+      if (member.logTail.length > 80) member.logTail.shift();
+    };
+    readline.createInterface({ input: child.stdout! }).on('line', keep);
+    readline.createInterface({ input: child.stderr! }).on('line', keep);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`${member.id} ${role} exited with ${child.exitCode}:\n${member.logTail.join('\n')}`);
+      }
+      try {
+        await fetch(url, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+          signal: AbortSignal.timeout(500),
+        });
+        return;
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error(`${member.id} ${role} did not come up:\n${member.logTail.join('\n')}`);
+  }
+
+  /** SIGKILL every process of a member (a machine or pod crash); its history so far is kept. */
+  async kill(member: Member): Promise<void> {
+    const history = await this.history(member).catch(() => null);
+    if (history) member.pastHistories.push(history);
+    await Promise.all(
+      [...member.processes.values()].map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+    member.processes.clear();
+  }
+
+  async restart(member: Member): Promise<void> {
+    await this.launch(member, false);
+  }
+
+  isUp(member: Member): boolean {
+    return member.processes.size > 0;
+  }
+
+  client(member: Member): ConductorClient {
+    return new ConductorClient(`http://127.0.0.1:${member.ports.conductorRpc}`, { timeoutMs: 2000 });
+  }
+
+  async view(member: Member): Promise<MemberView> {
+    if (!this.isUp(member))
+      return { id: member.id, up: false, leader: false, active: false, healthy: false, head: null };
+    const client = this.client(member);
+    const [leader, healthy, head] = await Promise.all([
+      client.leader().catch(() => false),
+      client.sequencerHealthy().catch(() => false),
+      this.rpc(member.ports.nodeRpc, 'optimism_syncStatus', []).then(
+        (status) => (status as { unsafe_l2: { number: number } }).unsafe_l2.number,
+        () => null,
+      ),
+    ]);
+    const active = await this.rpc(member.ports.nodeRpc, 'admin_sequencerActive', []).then(
+      (value) => value === true,
+      () => false,
+    );
+    return { id: member.id, up: true, leader, active, healthy, head };
+  }
+
+  async leader(): Promise<Member | null> {
+    for (const member of this.members) {
+      if (!this.isUp(member)) continue;
+      if (
+        await this.client(member)
+          .leader()
+          .catch(() => false)
+      )
+        return member;
+    }
+    return null;
+  }
+
+  async history(member: Member): Promise<AuditNodeHistory> {
+    const history = (await this.rpc(member.ports.nodeRpc, 'sim_history', [])) as AuditNodeHistory;
+    return { ...history, id: `${member.id}#${member.incarnation}` };
+  }
+
+  /** The chain auditor over every node's history, including the incarnations that were killed. */
+  async audit(): Promise<AuditReport> {
+    const histories: AuditNodeHistory[] = [];
+    for (const member of this.members) {
+      histories.push(...member.pastHistories);
+      if (this.isUp(member)) histories.push(await this.history(member));
+    }
+    return auditChain(histories);
+  }
+
+  logs(member: Member): string {
+    return member.logTail.join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map((member) => this.kill(member).catch(() => {})));
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await condition().catch(() => false)) return;
+      await sleep(25);
+    }
+    throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+  }
+
+  async rpc(port: number, method: string, params: unknown[]): Promise<unknown> {
+    const response = await fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      signal: AbortSignal.timeout(3000),
+    });
+    const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+    if (body.error) throw new Error(body.error.message);
+    return body.result;
+  }
+}
