@@ -112,10 +112,10 @@ export function memberFacts(input: FactsInput): MemberFacts {
       ? 'conductor is paused'
       : !conductor!.active
         ? 'conductor is not active'
-        : server?.suffrage !== 0
-          ? 'not a voter'
-          : !settled
-            ? `not Ready for minReadySeconds yet`
+        : !settled
+          ? 'not Ready for minReadySeconds yet'
+          : server?.suffrage !== 0
+            ? 'not a voter' // last, so a non-voter that is otherwise ready to lead is promotable
             : null);
 
   return {
