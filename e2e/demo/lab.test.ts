@@ -1,0 +1,161 @@
+/**
+ * The conductor end to end on real processes: three members, each a simulated op-geth, a simulated
+ * op-node started with --conductor.enabled, and `baton conductor`. Every test ends with the chain
+ * auditor over every node's history: no height published twice, no reorg.
+ */
+import { jest } from '@jest/globals';
+import { sleep } from '../../conductor/localcluster/cluster.js';
+import { fakeEnvelope } from '../../conductor/fsm/testing.js';
+import { ConductorRpcError } from '../../conductor/rpc/client.js';
+import type { JsonObject } from '../../conductor/rpc/json.js';
+import { SequencerLab } from './lab.js';
+
+jest.setTimeout(180_000);
+
+describe('a 3-member HA sequencer cluster', () => {
+  let lab: SequencerLab;
+
+  beforeAll(async () => {
+    lab = new SequencerLab({ nodes: 3, blockTimeMs: 250, heartbeatTimeoutMs: 500, leaseTimeoutMs: 250 });
+    await lab.start();
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  afterEach(async () => {
+    const report = await lab.audit();
+    expect(report.issues).toEqual([]);
+    expect(report.reorgs).toBe(0);
+    expect(report.doubleSequenced).toBe(0);
+  });
+
+  async function steadyLeader(): Promise<SequencerLab['members'][number]> {
+    let found: SequencerLab['members'][number] | null = null;
+    await lab.waitFor(
+      async () => {
+        found = await lab.leader();
+        if (!found) return false;
+        const before = (await lab.view(found)).head ?? -1;
+        await sleep(500);
+        const view = await lab.view(found);
+        return view.active && (view.head ?? -1) > before;
+      },
+      30_000,
+      'a leader that sequences',
+    );
+    return found!;
+  }
+
+  it('forms from member 0, starts on genesis without manual steps, and every member follows', async () => {
+    const leader = await steadyLeader();
+    const membership = await lab.client(leader).clusterMembership();
+    expect(membership.servers.map((server) => [server.id, server.suffrage]).sort()).toEqual([
+      ['node-0', 0],
+      ['node-1', 0],
+      ['node-2', 0],
+    ]);
+    const leaderHead = (await lab.view(leader)).head!;
+    await lab.waitFor(
+      async () => {
+        const views = await Promise.all(lab.members.map((member) => lab.view(member)));
+        return views.every((view) => (view.head ?? 0) >= leaderHead);
+      },
+      10_000,
+      'followers to receive the leader’s blocks',
+    );
+    const followers = lab.members.filter((member) => member !== leader);
+    for (const follower of followers) {
+      expect((await lab.view(follower)).active).toBe(false);
+      expect(await lab.client(follower).leaderWithID()).toEqual({
+        id: leader.id,
+        addr: `127.0.0.1:${leader.ports.raft}`,
+        suffrage: 0,
+      });
+    }
+  });
+
+  it('fences a follower and refuses a block that does not extend the committed head', async () => {
+    const leader = await steadyLeader();
+    const follower = lab.members.find((member) => member !== leader)!;
+    const head = (await lab.view(leader)).head!;
+    // A well-formed envelope (it SSZ-encodes) for the next height, on a parent that is not the head.
+    const stranger = fakeEnvelope({ number: BigInt(head + 1), fork: 'elsewhere' }) as unknown as JsonObject;
+    const onFollower = await lab
+      .client(follower)
+      .commitUnsafePayload(stranger)
+      .catch((caught: unknown) => caught);
+    expect(onFollower).toBeInstanceOf(ConductorRpcError);
+    expect((onFollower as ConductorRpcError).rpcMessage).toBe(
+      'failed to apply payload envelope: node is not the leader',
+    );
+    const onLeader = await lab
+      .client(leader)
+      .commitUnsafePayload(stranger)
+      .catch((caught: unknown) => caught);
+    expect(onLeader).toBeInstanceOf(ConductorRpcError);
+    expect((onLeader as ConductorRpcError).rpcMessage).toMatch(/^failed to apply payload envelope: /);
+    const missingRoot = { executionPayload: stranger.executionPayload ?? null } as JsonObject;
+    const malformed = await lab
+      .client(leader)
+      .commitUnsafePayload(missingRoot)
+      .catch((caught: unknown) => caught);
+    expect((malformed as ConductorRpcError).rpcMessage).toBe(
+      'failed to marshal payload envelope: execution payload envelope is missing data',
+    );
+  });
+
+  it('hands leadership over on request; the new leader continues the same chain', async () => {
+    const from = await steadyLeader();
+    const to = lab.members.find((member) => member !== from)!;
+    await lab.client(from).transferLeaderToServer(to.id, `127.0.0.1:${to.ports.raft}`);
+    const next = await steadyLeader();
+    expect(next.id).toBe(to.id);
+    expect((await lab.view(from)).active).toBe(false);
+  });
+
+  it('survives kill -9 of the leader member: a new leader sequences within seconds and the old one rejoins', async () => {
+    const victim = await steadyLeader();
+    const killedAt = Date.now();
+    await lab.kill(victim);
+    const survivor = await steadyLeader();
+    expect(survivor.id).not.toBe(victim.id);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    await lab.restart(victim);
+    const leaderHead = (await lab.view(survivor)).head!;
+    await lab.waitFor(
+      async () => ((await lab.view(victim)).head ?? 0) >= leaderHead,
+      30_000,
+      'the restarted member to catch up',
+    );
+    expect(await lab.client(victim).leader()).toBe(false);
+  });
+
+  it('a new leader whose node fell behind catches up from the committed window before sequencing', async () => {
+    const leader = await steadyLeader();
+    const laggard = lab.members.find((member) => member !== leader)!;
+    // Freeze the laggard's op-geth and op-node (not its conductor) while the chain moves on.
+    const frozen = [laggard.processes.get('geth')!, laggard.processes.get('node')!];
+    for (const child of frozen) child.kill('SIGSTOP');
+    await sleep(2500);
+    const leaderHead = (await lab.view(leader)).head!;
+    for (const child of frozen) child.kill('SIGCONT');
+    await lab.client(leader).transferLeaderToServer(laggard.id, `127.0.0.1:${laggard.ports.raft}`);
+    const next = await steadyLeader();
+    expect(next.id).toBe(laggard.id);
+    expect((await lab.view(laggard)).head!).toBeGreaterThan(leaderHead);
+  });
+
+  it('pause stops the control loop but not Raft; resume brings it back', async () => {
+    const leader = await steadyLeader();
+    const client = lab.client(leader);
+    await client.pause();
+    expect(await client.paused()).toBe(true);
+    expect(await client.active()).toBe(false);
+    await client.resume();
+    expect(await client.paused()).toBe(false);
+    expect(await client.active()).toBe(true);
+    await steadyLeader();
+  });
+});
