@@ -28,8 +28,18 @@ export function resources(): Schema<V1ResourceRequirements> {
   return custom<V1ResourceRequirements>({
     type: 'object',
     properties: {
-      limits: { type: 'object', additionalProperties: quantityNode, maxProperties: 16 },
-      requests: { type: 'object', additionalProperties: quantityNode, maxProperties: 16 },
+      limits: {
+        description: 'Maximum compute resources (e.g. memory: 4Gi).',
+        type: 'object',
+        additionalProperties: quantityNode,
+        maxProperties: 16,
+      },
+      requests: {
+        description: 'Compute resources the scheduler reserves (e.g. cpu: 500m).',
+        type: 'object',
+        additionalProperties: quantityNode,
+        maxProperties: 16,
+      },
     },
   });
 }
