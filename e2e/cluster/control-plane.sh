@@ -163,7 +163,7 @@ up() {
   local bin="${BATON_TOOLS_BIN:-}"
   if [[ -z $bin ]]; then
     bin="$("$here/build-tools.sh" --check)" ||
-      die "the control-plane binaries are not built: run e2e/cluster/build-tools.sh (first run ~20 min), or set BATON_TOOLS_BIN"
+      die "the control-plane binaries are not built: run e2e/cluster/build-tools.sh (first run ~6 min), or set BATON_TOOLS_BIN"
   fi
   local b
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler; do
@@ -232,7 +232,7 @@ up() {
     kubectl --kubeconfig "$kubeconfig" --request-timeout=5s get serviceaccount default -n default
 
   if [[ -n $owner_pid ]]; then
-    start watchdog bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec "$2" down --dir "$3"' \
+    start watchdog bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec bash "$2" down --dir "$3"' \
       watchdog "$owner_pid" "$here/control-plane.sh" "$dir"
   fi
   up_ok=1
