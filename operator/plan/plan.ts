@@ -69,11 +69,24 @@ export const RULES: readonly Rule[] = [
   steadyRule,
 ];
 
-/** The first rule's step for an already built view (status.ts and tests reuse the view). */
+/**
+ * A remembered transfer is over once another conductor leads. Forget it then, whatever step comes next,
+ * so that if leadership later returns to that member (its conductor hands off when a new leader's
+ * sequencer turns unhealthy) the next transfer gets a fresh leaderTransferTimeout instead of inheriting a
+ * clock that ran while nothing was being attempted.
+ */
+function forgetFinishedTransfer(view: ClusterView, step: Step): Step {
+  const op = view.observed.memory.rollout;
+  const finished =
+    op?.phase === 'TransferringLeadership' && view.leader !== null && view.leader.pod !== op.pod;
+  return finished && step.operation === undefined ? { ...step, operation: null } : step;
+}
+
+/** The first rule's step for an already built view. */
 export function planView(view: ClusterView): Step {
   for (const rule of RULES) {
     const step = rule.decide(view);
-    if (step) return step;
+    if (step) return forgetFinishedTransfer(view, step);
   }
   // steadyRule always answers; this is unreachable but keeps the function total for the type checker.
   throw new Error('plan: no rule matched');

@@ -163,7 +163,8 @@ export const upgradeRule: Rule = {
         'upgrade',
         'WaitingForHealthyMembers',
         `rolling upgrade waits for every voter to be healthy and settled (${detail})`,
-        undefined,
+        // Nothing is being attempted while we wait: a pending transfer's clock must not run on.
+        null,
         only ? settleDelay(view, only) : view.tuning.pollMs,
       );
     }
