@@ -1,0 +1,87 @@
+/**
+ * renderCluster: the desired Kubernetes objects of one SequencerCluster, as plain object literals
+ * (typed with @kubernetes/client-node models, apiVersion/kind set, owned by the cluster). Pure: the
+ * same input always yields the same objects, and nothing here reads the cluster's status.
+ */
+import type {
+  V1ConfigMap,
+  V1PodDisruptionBudget,
+  V1Service,
+  V1ServiceAccount,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { SequencerCluster } from '../api/sequencer-cluster.js';
+import { renderBootstrapConfigMap } from './bootstrap.js';
+import type { RenderContext } from './context.js';
+import { effectiveJwtSecret } from './jwt-secret.js';
+import { identity, RenderError } from './metadata.js';
+import { renderPodDisruptionBudget } from './pdb.js';
+import { renderServiceAccount } from './service-account.js';
+import { renderServices } from './services.js';
+import { renderStatefulSet } from './statefulset.js';
+
+export interface RenderInput {
+  /** The cluster as read from the API server (defaults applied, uid set). */
+  readonly cluster: SequencerCluster;
+  /** The operator's version; the default conductor image is `baton:<operatorVersion>`. */
+  readonly operatorVersion: string;
+  /** Name of the generated JWT Secret, used only when spec.jwtSecret is absent (default `<c>-jwt`). */
+  readonly jwtSecretName?: string;
+  /** The pod allowed to bootstrap Raft while forming a new cluster; null once formed. */
+  readonly bootstrapMember: string | null;
+  /**
+   * StatefulSet replicas, when the controller is stepping membership (scale-in removes the Raft member
+   * before shrinking the StatefulSet). Default spec.replicas.
+   */
+  readonly statefulSetReplicas?: number;
+}
+
+export interface RenderedCluster {
+  /** The pod template revision (also its `baton.dev/revision` annotation). */
+  readonly revision: string;
+  readonly statefulSet: V1StatefulSet;
+  /** `<c>-peers`, `<c>-sequencer`, `<c>-rpc`. */
+  readonly services: V1Service[];
+  readonly podDisruptionBudget: V1PodDisruptionBudget;
+  readonly serviceAccount: V1ServiceAccount;
+  /** `<c>-bootstrap`. */
+  readonly configMaps: V1ConfigMap[];
+}
+
+export function renderCluster(input: RenderInput): RenderedCluster {
+  const { cluster } = input;
+  const { name, namespace } = identity(cluster);
+  const replicas = input.statefulSetReplicas ?? cluster.spec.replicas;
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new RenderError(`invalid StatefulSet replicas ${replicas}`);
+  const ctx: RenderContext = {
+    cluster,
+    name,
+    namespace,
+    spec: cluster.spec,
+    operatorVersion: input.operatorVersion,
+    jwt: effectiveJwtSecret(cluster, input.jwtSecretName),
+  };
+  const { statefulSet, revision } = renderStatefulSet(ctx, replicas);
+  return {
+    revision,
+    statefulSet,
+    services: renderServices(ctx),
+    podDisruptionBudget: renderPodDisruptionBudget(ctx),
+    serviceAccount: renderServiceAccount(ctx),
+    configMaps: [renderBootstrapConfigMap(ctx, input.bootstrapMember)],
+  };
+}
+
+/** Every rendered object, in a safe apply order (identities and config before the pods that use them). */
+export function renderedObjects(
+  rendered: RenderedCluster,
+): (V1ServiceAccount | V1ConfigMap | V1Service | V1PodDisruptionBudget | V1StatefulSet)[] {
+  return [
+    rendered.serviceAccount,
+    ...rendered.configMaps,
+    ...rendered.services,
+    rendered.podDisruptionBudget,
+    rendered.statefulSet,
+  ];
+}

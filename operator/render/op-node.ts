@@ -1,0 +1,98 @@
+/**
+ * The op-node container (rollup node and sequencer). Wired for op-conductor (op-node/flags/flags.go):
+ * `--conductor.enabled` with the conductor in the same pod, `--rpc.enable-admin` because the conductor
+ * drives admin_startSequencer/stopSequencer, the sequencer enabled but started stopped (only the
+ * conductor starts it), the engine API and JWT of the op-geth beside it. Secrets (L1 URLs, the
+ * sequencer key) come in through op-node's own OP_NODE_* variables, so they never appear in the
+ * process arguments. p2p state lives on the chain-data volume: a member keeps its peer id across
+ * restarts.
+ */
+import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import {
+  CONDUCTOR_RPC_PORT,
+  CONTAINER_NAMES,
+  OP_GETH_AUTHRPC_PORT,
+  OP_NODE_METRICS_PORT,
+  OP_NODE_P2P_PORT,
+  OP_NODE_RPC_PORT,
+  PATHS,
+  PORT_NAMES,
+} from '../api/names.js';
+import type { RenderContext } from './context.js';
+import { homeEnv, podIpEnv, POD_IP_ENV, ref, secretEnv } from './env.js';
+import { containerSecurityContext } from './security.js';
+import { chainMount, gethDataMount, jwtMount, tmpMount } from './volumes.js';
+
+export const OP_NODE_DEFAULT_COMMAND = ['op-node'];
+
+export function opNodeArgs(ctx: RenderContext): string[] {
+  const { opNode, p2p } = ctx.spec;
+  const args = [
+    `--l2=http://127.0.0.1:${OP_GETH_AUTHRPC_PORT}`,
+    `--l2.jwt-secret=${PATHS.jwt}`,
+    `--rollup.config=${PATHS.rollupConfig}`,
+    '--rpc.addr=0.0.0.0',
+    `--rpc.port=${OP_NODE_RPC_PORT}`,
+    '--rpc.enable-admin',
+    '--sequencer.enabled',
+    '--sequencer.stopped',
+    '--conductor.enabled',
+    `--conductor.rpc=http://127.0.0.1:${CONDUCTOR_RPC_PORT}`,
+    `--conductor.rpc-timeout=${opNode.conductorRpcTimeout}`,
+    '--p2p.listen.ip=0.0.0.0',
+    `--p2p.listen.tcp=${OP_NODE_P2P_PORT}`,
+    `--p2p.listen.udp=${OP_NODE_P2P_PORT}`,
+    `--p2p.advertise.ip=${ref(POD_IP_ENV)}`,
+    `--p2p.priv.path=${PATHS.opNodeP2pPrivKey}`,
+    `--p2p.peerstore.path=${PATHS.opNodePeerstore}`,
+    `--p2p.discovery.path=${PATHS.opNodeDiscovery}`,
+  ];
+  if (p2p?.staticPeers?.length) args.push(`--p2p.static=${p2p.staticPeers.join(',')}`);
+  if (p2p?.bootnodes?.length) args.push(`--p2p.bootnodes=${p2p.bootnodes.join(',')}`);
+  args.push(
+    `--safedb.path=${PATHS.opNodeSafeDb}`,
+    '--metrics.enabled',
+    '--metrics.addr=0.0.0.0',
+    `--metrics.port=${OP_NODE_METRICS_PORT}`,
+    ...(opNode.args ?? []),
+  );
+  return args;
+}
+
+function opNodeEnv(ctx: RenderContext): V1EnvVar[] {
+  const { chain, sequencerKey, opNode } = ctx.spec;
+  const env = [homeEnv, podIpEnv, secretEnv('OP_NODE_L1_ETH_RPC', chain.l1.rpcUrl)];
+  if (chain.l1.beaconUrl) env.push(secretEnv('OP_NODE_L1_BEACON', chain.l1.beaconUrl));
+  env.push(secretEnv('OP_NODE_P2P_SEQUENCER_KEY', sequencerKey));
+  return [...env, ...(opNode.env ?? [])];
+}
+
+export function opNodeContainer(ctx: RenderContext): V1Container {
+  const { opNode } = ctx.spec;
+  const rpcTcp = { tcpSocket: { port: PORT_NAMES.opNode } };
+  return {
+    name: CONTAINER_NAMES.opNode,
+    image: opNode.image,
+    imagePullPolicy: opNode.imagePullPolicy,
+    command: opNode.command ?? OP_NODE_DEFAULT_COMMAND,
+    args: opNodeArgs(ctx),
+    env: opNodeEnv(ctx),
+    ports: [
+      { name: PORT_NAMES.opNode, containerPort: OP_NODE_RPC_PORT, protocol: 'TCP' },
+      { name: PORT_NAMES.opNodeP2p, containerPort: OP_NODE_P2P_PORT, protocol: 'TCP' },
+      { name: PORT_NAMES.opNodeDiscovery, containerPort: OP_NODE_P2P_PORT, protocol: 'UDP' },
+      { name: PORT_NAMES.opNodeMetrics, containerPort: OP_NODE_METRICS_PORT, protocol: 'TCP' },
+    ],
+    // op-node opens its RPC only after reaching L1 and the engine; give that up to 10 minutes.
+    startupProbe: { ...rpcTcp, periodSeconds: 10, failureThreshold: 60 },
+    readinessProbe: {
+      httpGet: { path: '/healthz', port: PORT_NAMES.opNode },
+      periodSeconds: 5,
+      failureThreshold: 3,
+    },
+    livenessProbe: { ...rpcTcp, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    resources: opNode.resources,
+    securityContext: containerSecurityContext(),
+    volumeMounts: [gethDataMount, chainMount, jwtMount, tmpMount(CONTAINER_NAMES.opNode)],
+  };
+}

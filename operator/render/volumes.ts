@@ -1,0 +1,51 @@
+/**
+ * The pod's volumes and where each container mounts them. Chain data and the Raft log are PVCs from
+ * the StatefulSet's claim templates; the rollup config and genesis are projected from their ConfigMaps
+ * into one directory; the JWT comes from its Secret; /tmp is an emptyDir (read-only root filesystem).
+ */
+import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { GETH_DATA_VOLUME, PATHS, RAFT_DATA_VOLUME } from '../api/names.js';
+import type { RenderContext } from './context.js';
+
+export const TMP_VOLUME = 'tmp';
+export const CHAIN_VOLUME = 'chain';
+export const JWT_VOLUME = 'jwt';
+
+export function podVolumes(ctx: RenderContext): V1Volume[] {
+  const { chain } = ctx.spec;
+  const sources = [
+    {
+      configMap: {
+        name: chain.rollupConfig.name,
+        items: [{ key: chain.rollupConfig.key, path: 'rollup.json' }],
+      },
+    },
+  ];
+  if (chain.genesis) {
+    sources.push({
+      configMap: { name: chain.genesis.name, items: [{ key: chain.genesis.key, path: 'genesis.json' }] },
+    });
+  }
+  return [
+    { name: TMP_VOLUME, emptyDir: { sizeLimit: '1Gi' } },
+    { name: CHAIN_VOLUME, projected: { sources } },
+    {
+      name: JWT_VOLUME,
+      // 0440 + fsGroup: readable by the member UID only.
+      secret: {
+        secretName: ctx.jwt.name,
+        items: [{ key: ctx.jwt.key, path: 'jwt.hex' }],
+        defaultMode: 0o440,
+      },
+    },
+  ];
+}
+
+/** /tmp for one container: a subdirectory of the shared emptyDir, so containers do not see each other's files. */
+export function tmpMount(container: string): V1VolumeMount {
+  return { name: TMP_VOLUME, mountPath: PATHS.tmp, subPath: container };
+}
+export const chainMount: V1VolumeMount = { name: CHAIN_VOLUME, mountPath: PATHS.chainDir, readOnly: true };
+export const jwtMount: V1VolumeMount = { name: JWT_VOLUME, mountPath: PATHS.jwtDir, readOnly: true };
+export const gethDataMount: V1VolumeMount = { name: GETH_DATA_VOLUME, mountPath: PATHS.data };
+export const raftDataMount: V1VolumeMount = { name: RAFT_DATA_VOLUME, mountPath: PATHS.raft };
