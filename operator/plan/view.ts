@@ -47,8 +47,10 @@ export function buildView(observed: Observed, tuning: PlanTuning): ClusterView {
   const leaderConductor = consistency.ok ? consistency.leader : null;
   const membership = leaderConductor ? leaderConductor.membership : newestMembership(reachable);
 
-  const referenceHead = leaderConductor?.unsafeHead
-    ? leaderConductor.unsafeHead.number
+  // "Caught up" means close to the *leader's* head. If the leader's op-node did not answer, the best head
+  // among followers is no substitute (they may all be behind): lag is then unknown, Raft lag decides.
+  const referenceHead = leaderConductor
+    ? (leaderConductor.unsafeHead?.number ?? null)
     : reachable.reduce<number | null>(
         (max, c) => (c.unsafeHead && (max === null || c.unsafeHead.number > max) ? c.unsafeHead.number : max),
         null,
