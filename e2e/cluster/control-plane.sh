@@ -42,13 +42,21 @@ dir="$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir")"
 kubeconfig="$dir/kubeconfig"
 components=(watchdog kube-scheduler kube-controller-manager kube-apiserver etcd) # stop order
 
+marker=".baton-control-plane" # written by `up`; `down` removes only directories that carry it
+
 stop_all() {
   [[ -d $dir ]] || return 0
+  if [[ ! -f $dir/$marker ]]; then
+    rmdir "$dir" 2>/dev/null && return 0
+    die "refusing to touch $dir: not a control-plane state directory (no $marker in it)"
+  fi
   local name pid pids=()
   for name in "${components[@]}"; do
     [[ -f $dir/$name.pid ]] || continue
     pid="$(cat "$dir/$name.pid")"
     [[ $pid =~ ^[0-9]+$ ]] || continue
+    # Only a process of this control plane (every one has DIR in its arguments), never a reused pid.
+    grep -qaF -- "$dir" "/proc/$pid/cmdline" 2>/dev/null || continue
     kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
   done
   local deadline=$((SECONDS + 15))
@@ -182,6 +190,7 @@ up() {
   # Leftovers of a dead control plane in DIR: stop what still runs and start afresh.
   stop_all
   mkdir -p "$dir"
+  touch "$dir/$marker"
   up_ok=""
   trap '[[ -n $up_ok ]] || { log "up failed; stopping what it started and removing $dir"; stop_all; }' EXIT
   local t0=$SECONDS
