@@ -4,7 +4,7 @@
  * before it does anything to the old leader's pod. Re-sent every `transferRetryMs` (Raft gives up on a
  * transfer after one election timeout), never forced, and stalled after leaderTransferTimeout.
  */
-import { elapsed, seconds, sinceAttempt } from '../memory.js';
+import { current, elapsed, seconds, sinceAttempt } from '../memory.js';
 import type { RuleId, Step } from '../step.js';
 import { selectTransferTarget, type TargetRequirements } from '../target.js';
 import type { ClusterView } from '../view.js';
@@ -21,7 +21,8 @@ export function transferAway(
   const spent = elapsed(observed, 'TransferringLeadership', from);
   const timeout = observed.desired.updateStrategy.leaderTransferTimeoutMs;
   const choice = selectTransferTarget(view.voters, from, requirements);
-  const target = choice.ok ? choice.member.pod : (observed.memory.rollout?.target ?? null);
+  const remembered = current(observed, 'TransferringLeadership', from)?.target ?? null;
+  const target = choice.ok ? choice.member.pod : remembered;
   const operation = { phase: 'TransferringLeadership' as const, pod: from, target };
 
   if (spent > timeout) {
@@ -42,7 +43,7 @@ export function transferAway(
       view,
       rule,
       'WaitingForLeaderTransfer',
-      `waiting for leadership to move from ${from} to ${observed.memory.rollout?.target ?? choice.member.pod}`,
+      `waiting for leadership to move from ${from} to ${remembered ?? choice.member.pod}`,
       operation,
     );
   }
