@@ -55,6 +55,15 @@ describe('conductor flags', () => {
       minPeerCount: 2,
     });
     expect(config.healthcheck.executionP2pRpcUrl).toBe('http://op-geth:8545');
+    expect(config.raft.dialOverrides.size).toBe(0);
+    const overridden = parse([
+      ...REQUIRED,
+      '--raft.dial-override=seq-1:50050=127.0.0.1:6000,seq-2:50050=127.0.0.1:6001',
+    ]);
+    expect([...overridden.raft.dialOverrides]).toEqual([
+      ['seq-1:50050', '127.0.0.1:6000'],
+      ['seq-2:50050', '127.0.0.1:6001'],
+    ]);
     expect(envName('raft.server.id')).toBe('OP_CONDUCTOR_RAFT_SERVER_ID');
     expect(envName('healthcheck.execution-p2p-min-peer-count')).toBe(
       'OP_CONDUCTOR_HEALTHCHECK_EXECUTION_P2P_MIN_PEER_COUNT',
@@ -111,6 +120,7 @@ describe('conductor flags', () => {
     [['--raft.tls.ca=/ca.pem'], 'needs all of --raft.tls.ca'],
     [['--paused=maybe'], 'invalid boolean for --paused'],
     [['--raft.server.id=../escape'], 'no slashes'],
+    [['--raft.dial-override=a:1'], 'expected address=address'],
   ])('rejects %j with a clear message', (args, message) => {
     expect(() => parse([...REQUIRED, ...args])).toThrow(message);
   });

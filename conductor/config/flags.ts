@@ -126,6 +126,11 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     help: 'bootstrap a one-voter cluster only if this equals --raft.server.id and there is no Raft state (set by the operator)',
   },
+  {
+    name: 'raft.dial-override',
+    kind: 'string',
+    help: 'address=address,… rewrites of peer Raft addresses before dialling (port forwards, NAT, test proxies)',
+  },
   { name: 'raft.tls.ca', kind: 'string', help: 'CA certificate for mutual TLS between Raft peers' },
   { name: 'raft.tls.cert', kind: 'string', help: 'this server’s certificate for Raft mutual TLS' },
   { name: 'raft.tls.key', kind: 'string', help: 'this server’s private key for Raft mutual TLS' },
@@ -187,6 +192,8 @@ export interface ConductorConfig {
     readonly leaseTimeoutMs: number;
     readonly roundRobinLeaderTransfer: boolean;
     readonly bootstrapMember: string | null;
+    /** Peer Raft address → the address actually dialled. */
+    readonly dialOverrides: ReadonlyMap<string, string>;
     readonly tls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string } | null;
   };
   readonly nodeRpc: string;
@@ -331,6 +338,15 @@ export function parseConductorConfig(
       `invalid value for --log.level: "${logLevel}" (use trace, debug, info, warn, error or crit)`,
     );
   }
+  const dialOverrides = new Map<string, string>();
+  for (const pair of str('raft.dial-override').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) {
+      problems.push(`invalid value for --raft.dial-override: "${pair}" (expected address=address)`);
+    } else {
+      dialOverrides.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  }
   const payloadWindow = uint('fsm.payload-window');
   if (payloadWindow < 2) problems.push('--fsm.payload-window must be at least 2');
 
@@ -358,6 +374,7 @@ export function parseConductorConfig(
       leaseTimeoutMs,
       roundRobinLeaderTransfer: booleans.roundRobin,
       bootstrapMember: str('raft.bootstrap-member') || null,
+      dialOverrides,
       tls: tlsGiven === 3 ? { caFile: tlsFiles[0]!, certFile: tlsFiles[1]!, keyFile: tlsFiles[2]! } : null,
     },
     nodeRpc: str('node.rpc'),

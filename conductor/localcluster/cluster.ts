@@ -233,15 +233,31 @@ export function batonEntry(): string[] {
   return [path.join(root, 'cli', 'baton.js')];
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports handed out by this process, so two callers never get the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port for a process we are about to start. Chosen below the kernel's ephemeral range
+ * (32768+ on Linux): a port from `listen(0)` is itself ephemeral, and between our probe and the child's
+ * bind an outgoing connection may take it as its local port.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free TCP port found in 20000-32000');
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -126,6 +126,7 @@ export class Conductor implements ConductorBackend {
       snapshotIntervalMs: config.raft.snapshotIntervalMs,
       trailingLogs: config.raft.trailingLogs,
       ...(config.raft.tls ? { tls: config.raft.tls } : {}),
+      dialAddress: (address) => config.raft.dialOverrides.get(address) ?? address,
       fsm: fsmAdapter(this.fsm),
       statusReport: async () => Buffer.from(JSON.stringify(await this.memberReport())),
       logger: logger.child({ module: 'raft' }),

@@ -39,12 +39,12 @@ async function runDemo(options: {
   blockTimeMs: number;
   chaos: boolean;
   chaosIntervalS: number;
-}): Promise<{ blocks: number; reorgs: number; doubleSequenced: number; maxGapMs: number; kills: number }> {
+}): Promise<{ blocks: number; reorgs: number; doubleSequenced: number; maxGapMs: number; faults: number }> {
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const lab = new SequencerLab({ nodes: options.nodes, blockTimeMs: options.blockTimeMs, progress });
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
-  let kills = 0;
+  let faults = 0;
   try {
     await lab.start();
     const deadline = Date.now() + options.durationS * 1000;
@@ -61,15 +61,7 @@ async function runDemo(options: {
           .join(' | '),
       );
       if (options.chaos && Date.now() >= nextChaos) {
-        const leader = await lab.leader();
-        if (leader) {
-          progress(`chaos: kill -9 ${leader.id} (op-geth, op-node and conductor)`);
-          await lab.kill(leader);
-          kills++;
-          await sleep(3000);
-          progress(`chaos: restarting ${leader.id}`);
-          await lab.restart(leader);
-        }
+        await injectFault(lab, faults++, progress);
         nextChaos = Date.now() + options.chaosIntervalS * 1000;
       }
       await sleep(1000);
@@ -81,9 +73,48 @@ async function runDemo(options: {
       reorgs: report.reorgs,
       doubleSequenced: report.doubleSequenced,
       maxGapMs: report.maxGapMs,
-      kills,
+      faults,
     };
   } finally {
     await lab.stop();
+  }
+}
+
+/**
+ * The faults the chaos mode cycles through: a crash of the leader's whole member (kill -9, then a
+ * restart from its disks), a network partition of the leader's Raft links (healed after a few
+ * seconds), and a planned leadership hand-off.
+ */
+async function injectFault(
+  lab: SequencerLab,
+  round: number,
+  progress: (line: string) => void,
+): Promise<void> {
+  const leader = await lab.leader();
+  if (!leader) return;
+  switch (round % 3) {
+    case 0:
+      progress(`chaos: kill -9 ${leader.id} (op-geth, op-node and conductor)`);
+      await lab.kill(leader);
+      await sleep(3000);
+      progress(`chaos: restarting ${leader.id}`);
+      await lab.restart(leader);
+      return;
+    case 1:
+      progress(`chaos: partitioning ${leader.id} from the other conductors`);
+      lab.partition(leader);
+      await sleep(3000);
+      lab.heal();
+      progress('chaos: partition healed');
+      return;
+    default: {
+      const target = lab.members.find((member) => member !== leader && lab.isUp(member));
+      if (!target) return;
+      progress(`chaos: transferring leadership ${leader.id} → ${target.id}`);
+      await lab
+        .client(leader)
+        .transferLeaderToServer(target.id, `127.0.0.1:${target.ports.raft}`)
+        .catch((error: unknown) => progress(`chaos: transfer failed: ${(error as Error).message}`));
+    }
   }
 }

@@ -31,11 +31,28 @@ describe('a 3-member HA sequencer cluster', () => {
     expect(report.doubleSequenced).toBe(0);
   });
 
-  async function steadyLeader(): Promise<SequencerLab['members'][number]> {
+  /**
+   * A leader (among `among`, default all) that sequences: active, and its chain grew over half a
+   * second. A cut-off old leader can look like one briefly (it still claims leadership until its lease
+   * runs out, and gossip from the new leader keeps its node's head moving), hence `among`.
+   */
+  async function steadyLeader(
+    among: readonly SequencerLab['members'][number][] = lab.members,
+  ): Promise<SequencerLab['members'][number]> {
     let found: SequencerLab['members'][number] | null = null;
     await lab.waitFor(
       async () => {
-        found = await lab.leader();
+        found = null;
+        for (const member of among) {
+          if (
+            lab.isUp(member) &&
+            (await lab
+              .client(member)
+              .leader()
+              .catch(() => false))
+          )
+            found = member;
+        }
         if (!found) return false;
         const before = (await lab.view(found)).head ?? -1;
         await sleep(500);
@@ -145,6 +162,80 @@ describe('a 3-member HA sequencer cluster', () => {
     const next = await steadyLeader();
     expect(next.id).toBe(laggard.id);
     expect((await lab.view(laggard)).head!).toBeGreaterThan(leaderHead);
+  });
+
+  it('a partitioned leader cannot publish; the majority carries on; the old leader rejoins as follower', async () => {
+    const oldLeader = await steadyLeader();
+    lab.partition(oldLeader);
+    try {
+      const next = await steadyLeader(lab.members.filter((member) => member !== oldLeader));
+      expect(next.id).not.toBe(oldLeader.id);
+      await sleep(1500); // the cut-off member keeps trying to sequence; its commits must all fail
+    } finally {
+      lab.heal();
+    }
+    await lab.waitFor(
+      async () => (await lab.client(oldLeader).leader()) === false && !(await lab.view(oldLeader)).active,
+      20_000,
+      'the old leader to step down and stop its sequencer',
+    );
+    await steadyLeader();
+  });
+
+  it('the active op-node dying moves sequencing to another member; the node comes back as a follower', async () => {
+    const leader = await steadyLeader();
+    await lab.killProcess(leader, 'node');
+    const next = await steadyLeader(lab.members.filter((member) => member !== leader));
+    expect(next.id).not.toBe(leader.id);
+    await lab.restartProcess(leader, 'node');
+    const head = (await lab.view(next)).head!;
+    await lab.waitFor(
+      async () => ((await lab.view(leader)).head ?? 0) >= head,
+      30_000,
+      'the op-node to resync',
+    );
+    expect((await lab.view(leader)).active).toBe(false);
+  });
+
+  it('transfers leadership to each member in turn', async () => {
+    for (const target of lab.members) {
+      const from = await steadyLeader();
+      if (from === target) continue;
+      await lab.client(from).transferLeaderToServer(target.id, `127.0.0.1:${target.ports.raft}`);
+      expect((await steadyLeader()).id).toBe(target.id);
+    }
+  });
+
+  it('removes a member and adds it back (non-voter, then voter) with the configuration version', async () => {
+    const leader = await steadyLeader();
+    const member = lab.members.find((candidate) => candidate !== leader)!;
+    const client = lab.client(leader);
+    const before = await client.clusterMembership();
+    const stale = await client.removeServer(member.id, before.version + 7).catch((caught: unknown) => caught);
+    expect((stale as ConductorRpcError).rpcMessage).toBe(
+      `configuration changed since ${before.version + 7} (latest is ${before.version})`,
+    );
+    await client.removeServer(member.id, before.version);
+    const removed = await client.clusterMembership();
+    expect(removed.servers.map((server) => server.id)).not.toContain(member.id);
+    await steadyLeader();
+    const address = `127.0.0.1:${member.ports.raft}`;
+    await client.addServerAsNonvoter(member.id, address, removed.version);
+    const asNonvoter = await client.clusterMembership();
+    expect(asNonvoter.servers.find((server) => server.id === member.id)?.suffrage).toBe(1);
+    await client.addServerAsVoter(member.id, address, asNonvoter.version);
+    const restored = await client.clusterMembership();
+    expect(restored.servers.find((server) => server.id === member.id)?.suffrage).toBe(0);
+    await steadyLeader();
+  });
+
+  it('restarts the whole cluster from its disks and resumes on the committed head', async () => {
+    const leader = await steadyLeader();
+    const headBefore = (await lab.view(leader)).head!;
+    for (const member of lab.members) await lab.kill(member);
+    await Promise.all(lab.members.map((member) => lab.restart(member)));
+    const next = await steadyLeader();
+    expect((await lab.view(next)).head!).toBeGreaterThan(headBefore);
   });
 
   it('pause stops the control loop but not Raft; resume brings it back', async () => {

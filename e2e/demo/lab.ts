@@ -13,6 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { batonEntry, freePort, sleep } from '../../conductor/localcluster/cluster.js';
+import { LinkProxy } from '../../conductor/localcluster/proxy.js';
 import { ConductorClient } from '../../conductor/rpc/client.js';
 import { auditChain, type AuditNodeHistory, type AuditReport } from '../sim/audit/audit.js';
 
@@ -39,6 +40,7 @@ interface Member {
   readonly id: string;
   readonly ports: Ports;
   readonly processes: Map<'geth' | 'node' | 'conductor', ChildProcess>;
+  readonly specs: Map<'geth' | 'node' | 'conductor', { args: string[]; url: string }>;
   /** Histories of earlier incarnations (a restart starts a new history); kept for the audit. */
   readonly pastHistories: AuditNodeHistory[];
   incarnation: number;
@@ -56,6 +58,8 @@ export interface MemberView {
 
 export class SequencerLab {
   readonly members: Member[] = [];
+  /** proxies.get(from).get(to): the Raft link `from` dials to reach `to`, cuttable for partitions. */
+  private readonly proxies = new Map<string, Map<string, LinkProxy>>();
   private dir = '';
   private jwtFile = '';
   private genesisTime = 0;
@@ -83,10 +87,21 @@ export class SequencerLab {
           conductorRpc: await freePort(),
         },
         processes: new Map(),
+        specs: new Map(),
         pastHistories: [],
         incarnation: 0,
         logTail: [],
       });
+    }
+    for (const from of this.members) {
+      const links = new Map<string, LinkProxy>();
+      for (const to of this.members) {
+        if (from === to) continue;
+        const proxy = new LinkProxy({ host: '127.0.0.1', port: to.ports.raft });
+        await proxy.start();
+        links.set(to.id, proxy);
+      }
+      this.proxies.set(from.id, links);
     }
     this.progress(`starting ${this.members.length} members (op-geth, op-node, conductor each)…`);
     await Promise.all(this.members.map((member, i) => this.launch(member, i === 0)));
@@ -188,9 +203,46 @@ export class SequencerLab {
         '--rpc.addr=127.0.0.1',
         `--rpc.port=${ports.conductorRpc}`,
         `--log.level=${this.options.logLevel ?? 'warn'}`,
+        `--raft.dial-override=${this.dialOverrides(member)}`,
       ],
       `http://127.0.0.1:${ports.conductorRpc}`,
     );
+  }
+
+  /** Every peer's Raft address mapped to the proxy this member must dial instead. */
+  private dialOverrides(member: Member): string {
+    const links = this.proxies.get(member.id) ?? new Map<string, LinkProxy>();
+    return this.members
+      .filter((other) => other !== member)
+      .map((other) => `127.0.0.1:${other.ports.raft}=127.0.0.1:${links.get(other.id)!.port}`)
+      .join(',');
+  }
+
+  /** Cuts every Raft link to and from `member` (its op-node gossip is untouched). */
+  partition(member: Member): void {
+    for (const [from, links] of this.proxies) {
+      for (const [to, proxy] of links) if (from === member.id || to === member.id) proxy.block();
+    }
+  }
+
+  heal(): void {
+    for (const links of this.proxies.values()) for (const proxy of links.values()) proxy.unblock();
+  }
+
+  /** SIGKILL one process of a member (e.g. only its op-node). */
+  async killProcess(member: Member, role: 'geth' | 'node' | 'conductor'): Promise<void> {
+    const child = member.processes.get(role);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts one process of a member again with the arguments it was first started with. */
+  async restartProcess(member: Member, role: 'geth' | 'node' | 'conductor'): Promise<void> {
+    const spec = member.specs.get(role);
+    if (!spec) throw new Error(`${member.id} has no ${role} to restart`);
+    await this.spawnReady(member, role, spec.args, spec.url);
   }
 
   /** Starts one process and waits until its HTTP endpoint answers. */
@@ -200,6 +252,7 @@ export class SequencerLab {
     args: string[],
     url: string,
   ): Promise<void> {
+    member.specs.set(role, { args, url });
     const child = spawn(process.execPath, [...batonEntry(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     member.processes.set(role, child);
     const keep = (line: string): void => {
@@ -308,6 +361,7 @@ export class SequencerLab {
 
   async stop(): Promise<void> {
     await Promise.all(this.members.map((member) => this.kill(member).catch(() => {})));
+    for (const links of this.proxies.values()) for (const proxy of links.values()) await proxy.close();
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
