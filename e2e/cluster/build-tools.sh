@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build the local control-plane binaries from their pinned Go modules:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (and helm).
-# The pins live in e2e/cluster/tools/{kubernetes,etcd,helm}/go.mod (+ go.sum); no third-party source is committed.
+# Build the local Kubernetes binaries from their pinned Go modules:
+#   control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler (and helm);
+#   node (the lab, up.sh): kubelet, kube-proxy and CoreDNS (cluster DNS).
+# The pins live in e2e/cluster/tools/{kubernetes,etcd,helm,coredns}/go.mod (+ go.sum); no third-party source is committed.
 # Binaries are cached outside the repo under ${BATON_TOOLS_CACHE:-$HOME/.cache/baton/tools}/<hash>/bin, the hash
 # covering the module files, the build recipe below and the Go version, so a second run only checks the cache (well under a second).
 # Progress goes to stderr; the last line on stdout is the directory that holds the binaries.
@@ -23,7 +24,8 @@ gomod_version() { awk -v m="$2" '$1 == m || ($1 == "require" && $2 == m) { print
 k8s_version="$(gomod_version kubernetes k8s.io/kubernetes)"
 etcd_version="$(gomod_version etcd go.etcd.io/etcd/server/v3)"
 helm_version="$(gomod_version helm helm.sh/helm/v3)"
-[[ -n $k8s_version && -n $etcd_version && -n $helm_version ]] || die "could not read the pinned versions from $tools/*/go.mod"
+coredns_version="$(gomod_version coredns github.com/coredns/coredns)"
+[[ -n $k8s_version && -n $etcd_version && -n $helm_version && -n $coredns_version ]] || die "could not read the pinned versions from $tools/*/go.mod"
 k8s_major="${k8s_version#v}"
 k8s_major="${k8s_major%%.*}"
 k8s_minor="${k8s_version#v*.}"
@@ -31,7 +33,9 @@ k8s_minor="${k8s_minor%%.*}"
 
 go_version="$(go env GOVERSION)"
 # Bump when the way the binaries are built changes (flags, ldflags, target list) to invalidate the cache.
-recipe="recipe-1 CGO_ENABLED=0 -trimpath -ldflags=-s,-w,version-vars"
+# recipe-2: + kubelet, kube-proxy, coredns (the kubelet is static too: upstream links it with cgo only for the libc
+# DNS resolver and user lookups, which the lab does not need).
+recipe="recipe-2 CGO_ENABLED=0 -trimpath -ldflags=-s,-w,version-vars"
 hash="$(
   {
     printf '%s\n' "$recipe" "$go_version" "$(go env GOOS)/$(go env GOARCH)"
@@ -39,7 +43,7 @@ hash="$(
   } | sha256sum | cut -c1-16
 )"
 cache_root="${BATON_TOOLS_CACHE:-$HOME/.cache/baton/tools}"
-out="$cache_root/k8s-$k8s_version-etcd-$etcd_version-helm-$helm_version-$hash"
+out="$cache_root/k8s-$k8s_version-etcd-$etcd_version-helm-$helm_version-coredns-$coredns_version-$hash"
 bin="$out/bin"
 
 build_date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -60,6 +64,9 @@ targets=(
   "kube-controller-manager|kubernetes|k8s.io/kubernetes/cmd/kube-controller-manager|$k8s_ldflags"
   "kube-scheduler|kubernetes|k8s.io/kubernetes/cmd/kube-scheduler|$k8s_ldflags"
   "helm|helm|helm.sh/helm/v3/cmd/helm|$helm_ldflags"
+  "kubelet|kubernetes|k8s.io/kubernetes/cmd/kubelet|$k8s_ldflags"
+  "kube-proxy|kubernetes|k8s.io/kubernetes/cmd/kube-proxy|$k8s_ldflags"
+  "coredns|coredns|github.com/coredns/coredns|"
 )
 
 missing=()
@@ -93,9 +100,9 @@ for t in "${targets[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  log "cached: Kubernetes $k8s_version, etcd $etcd_version, helm $helm_version ($go_version)"
+  log "cached: Kubernetes $k8s_version, etcd $etcd_version, helm $helm_version, CoreDNS $coredns_version ($go_version)"
 else
-  log "building ${#missing[@]} binaries with $go_version into $bin (first run: ~6 min on 2 cores, up to ~15 on a busy machine)"
+  log "building ${#missing[@]} binaries with $go_version into $bin (first run: ~10 min on 2 cores, up to ~20 on a busy machine)"
   export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly -trimpath"
   started=$SECONDS
   for t in "${missing[@]}"; do
@@ -112,5 +119,5 @@ else
 fi
 
 printf '%s\n' "k8s.io/kubernetes $k8s_version" "go.etcd.io/etcd/server/v3 $etcd_version" "helm.sh/helm/v3 $helm_version" \
-  "$go_version" >"$out/VERSIONS"
+  "github.com/coredns/coredns $coredns_version" "$go_version" >"$out/VERSIONS"
 echo "$bin"

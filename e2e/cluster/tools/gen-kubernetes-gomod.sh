@@ -13,7 +13,7 @@ upstream_gomod="$(go mod download -json "k8s.io/kubernetes@$version" | sed -n 's
 [[ -f $upstream_gomod ]] || { echo "could not download k8s.io/kubernetes@$version" >&2; exit 1; }
 go_directive="$(awk '$1 == "go" { print $2; exit }' "$upstream_gomod")"
 {
-  echo "// Build-only module: pins the Kubernetes control-plane binaries that e2e/cluster/build-tools.sh builds."
+  echo "// Build-only module: pins the Kubernetes control-plane and node binaries that e2e/cluster/build-tools.sh builds."
   echo "// k8s.io/kubernetes replaces its staging modules with ./staging paths; a consumer must pin each to its published v0 tag."
   echo "// Regenerate the replace block with e2e/cluster/tools/gen-kubernetes-gomod.sh."
   echo "module baton.local/e2e/cluster/tools/kubernetes"
