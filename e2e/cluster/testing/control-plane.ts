@@ -25,6 +25,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+// Imported rather than ambient: this helper is not a *.test.ts, so `npm run build` (types: node only) compiles it.
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import {
   ApiException,
   CoreV1Api,
