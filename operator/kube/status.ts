@@ -1,0 +1,162 @@
+/**
+ * Status written through the status subresource, in exactly the shape the CRD declares (operator/api
+ * status.ts). The planner's status (operator/plan computeStatus) is richer than the schema — the API
+ * server would prune what it does not declare, or reject what it forbids (its phase `Stalled` is not in the
+ * schema's enum) — so it is translated here, in one place:
+ *
+ * - phase `Stalled` is written as `Degraded` (the Stalled condition carries the reason);
+ * - members gain `ready` (pod Ready) and `unsafeHead` as {number, hash}; `reachable`, `restartCount` and the
+ *   unhealthy message have no field (the message is in the Degraded/Ready condition messages);
+ * - rollout keeps {phase, pod, target, startedAt}; podUid and attemptedAt have no field.
+ *
+ * Because of that last point the controller keeps the planner's full status of the last reconcile in
+ * memory and feeds it back as `previous`; the translation back (`planStatusFromApi`) is only the fallback
+ * for a freshly started (or newly elected) operator, and errs on the safe side: an operation read back
+ * counts as already attempted at its start, so nothing is re-sent before its retry interval.
+ */
+import type { SequencerClusterStatus as ApiStatus } from '../api/status.js';
+import { selectorString } from '../api/names.js';
+import type {
+  Condition,
+  ConditionType,
+  Observed,
+  SequencerClusterStatus as PlanStatus,
+} from '../plan/index.js';
+
+type ApiMember = NonNullable<ApiStatus['members']>[number];
+type ApiCondition = NonNullable<ApiStatus['conditions']>[number];
+
+/** Drop undefined/null-valued keys: an apply that sends null would fight over fields it means to remove. */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+export function toApiStatus(status: PlanStatus, observed: Observed): ApiStatus {
+  const heads = new Map(
+    observed.conductors.flatMap((c) => (c.reachable && c.unsafeHead ? [[c.pod, c.unsafeHead] as const] : [])),
+  );
+  const pods = new Map(observed.pods.map((p) => [p.name, p]));
+  const members = status.members.map((m): ApiMember =>
+    compact({
+      pod: m.pod,
+      id: m.id,
+      suffrage: m.suffrage === 'None' ? undefined : m.suffrage,
+      leader: m.leader,
+      healthy: m.healthy,
+      sequencerActive: m.sequencerActive ?? undefined,
+      ready: pods.get(m.pod)?.ready ?? false,
+      unsafeHead: heads.get(m.pod),
+      revision: m.revision ?? undefined,
+    }),
+  );
+  return compact({
+    observedGeneration: status.observedGeneration,
+    phase: status.phase === 'Stalled' ? 'Degraded' : status.phase,
+    replicas: status.replicas,
+    readyReplicas: status.readyReplicas,
+    updatedReplicas: status.updatedReplicas,
+    ready: status.ready,
+    head: status.head ?? undefined,
+    selector: selectorString(observed.cluster.name),
+    currentRevision: status.currentRevision ?? undefined,
+    updateRevision: status.updateRevision,
+    leader: status.leader ?? undefined,
+    members,
+    rollout: status.rollout
+      ? compact({
+          phase: status.rollout.phase,
+          pod: status.rollout.pod,
+          target: status.rollout.target ?? undefined,
+          startedAt: status.rollout.startedAt,
+        })
+      : undefined,
+    raft: compact({
+      formed: status.raft.formed,
+      bootstrapMember: status.raft.bootstrapMember ?? undefined,
+      configVersion: status.raft.configVersion ?? undefined,
+    }),
+    conditions: status.conditions.map((c): ApiCondition => ({ ...c })),
+  }) as ApiStatus;
+}
+
+const CONDITION_TYPES: readonly ConditionType[] = ['Ready', 'Progressing', 'Degraded', 'Stalled'];
+
+/** Best-effort planner status from what the API server stored (see the file comment). */
+export function planStatusFromApi(api: ApiStatus | undefined): PlanStatus | null {
+  if (!api || api.observedGeneration === undefined) return null;
+  const r = api.rollout;
+  return {
+    observedGeneration: api.observedGeneration,
+    phase: api.phase === 'Pending' || api.phase === 'Failed' || !api.phase ? 'Forming' : api.phase,
+    ready: api.ready ?? '',
+    replicas: api.replicas ?? 0,
+    readyReplicas: api.readyReplicas ?? 0,
+    updatedReplicas: api.updatedReplicas ?? 0,
+    currentRevision: api.currentRevision ?? null,
+    updateRevision: api.updateRevision ?? '',
+    leader:
+      api.leader?.pod && api.leader.since
+        ? { pod: api.leader.pod, id: api.leader.id ?? api.leader.pod, since: api.leader.since }
+        : null,
+    head: api.head ?? null,
+    members: [],
+    rollout:
+      r?.phase && r.pod && r.startedAt
+        ? {
+            phase: r.phase as NonNullable<PlanStatus['rollout']>['phase'],
+            pod: r.pod,
+            target: r.target ?? null,
+            podUid: null,
+            startedAt: r.startedAt,
+            attemptedAt: r.startedAt,
+          }
+        : null,
+    raft: {
+      formed: api.raft?.formed ?? false,
+      bootstrapMember: api.raft?.bootstrapMember ?? null,
+      configVersion: api.raft?.configVersion ?? null,
+    },
+    conditions: (api.conditions ?? [])
+      .filter((c) => (CONDITION_TYPES as readonly string[]).includes(c.type))
+      .map((c): Condition => ({
+        type: c.type as ConditionType,
+        status: c.status,
+        reason: c.reason,
+        message: c.message,
+        observedGeneration: c.observedGeneration ?? 0,
+        lastTransitionTime: c.lastTransitionTime,
+      })),
+    lastStep: { kind: 'none', code: 'Unknown', reason: '' },
+  };
+}
+
+/** Conditions with metav1 semantics: lastTransitionTime moves only when a condition's status flips. */
+export function mergeConditions(
+  previous: readonly ApiCondition[] | undefined,
+  next: readonly Omit<ApiCondition, 'lastTransitionTime'>[],
+  now: number,
+): ApiCondition[] {
+  return next.map((c) => {
+    const before = previous?.find((p) => p.type === c.type);
+    return {
+      ...c,
+      lastTransitionTime:
+        before && before.status === c.status ? before.lastTransitionTime : new Date(now).toISOString(),
+    };
+  });
+}
+
+/** Deep equality of JSON values with object keys in any order (to skip writing an unchanged status). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
