@@ -73,7 +73,18 @@ describe.each(EXAMPLE_FILES)('%s', (file) => {
         ],
       },
     };
-    const out = await dryRun([pod]);
+    // Admission looks the account up in the API server's informer cache, which can lag the apply by
+    // a moment: retry only that specific error.
+    let out = '';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        out = await dryRun([pod]);
+        break;
+      } catch (error) {
+        if (attempt >= 50 || !/serviceaccount .* not found/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     expect(out).toContain(`pod/${podName(name, 0)} serverside-applied (server dry run)`);
   });
 });
