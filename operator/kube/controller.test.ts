@@ -86,7 +86,12 @@ describe('a new SequencerCluster', () => {
 
   beforeAll(async () => {
     await create(simCluster('alpha'));
-    cluster = await reconciled('alpha', (c) => (c.status?.members?.length ?? 0) === 3);
+    cluster = await reconciled(
+      'alpha',
+      (c) =>
+        c.status?.replicas === 3 &&
+        c.status.conditions?.find((k) => k.type === 'Progressing')?.reason === 'WaitingForConductors',
+    );
   }, 60_000);
 
   it('gets every object, each owned by the cluster (controller owner reference)', async () => {
@@ -162,5 +167,198 @@ describe('a new SequencerCluster', () => {
     expect(events.map((e) => e.reason)).toEqual(
       expect.arrayContaining([expect.stringMatching(/StatefulSet/i)]),
     );
+  });
+});
+
+describe('a spec change', () => {
+  it('updates the objects without touching fields other managers own', async () => {
+    await create(simCluster('beta'));
+    const before = await reconciled('beta');
+    // Another manager (a human with kubectl) adds an annotation and a label to objects the operator owns.
+    await cp.kubectl(['annotate', 'statefulset', 'beta', 'example.com/owner=team-a']);
+    await cp.kubectl(['label', 'service', 'beta-rpc', 'example.com/tier=gold']);
+    await custom().patchNamespacedCustomObject({
+      ...group,
+      namespace: cp.namespace,
+      name: 'beta',
+      body: [{ op: 'replace', path: '/spec/opNode/image', value: 'baton:0.2.0' }],
+    });
+    const after = await reconciled('beta', (c) => c.metadata.generation > before.metadata.generation);
+    expect(after.status?.updateRevision).not.toBe(before.status?.updateRevision);
+    const sts = await waitFor('template updated', async () => {
+      const s = await cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'beta', namespace: cp.namespace });
+      const image = s.spec?.template.spec?.containers.find((c) => c.name === 'op-node')?.image;
+      return image === 'baton:0.2.0' ? s : undefined;
+    });
+    expect(sts.metadata?.annotations?.['example.com/owner']).toBe('team-a');
+    const rpc = await cp.api(CoreV1Api).readNamespacedService({ name: 'beta-rpc', namespace: cp.namespace });
+    expect(rpc.metadata?.labels?.['example.com/tier']).toBe('gold');
+    // Replicas are the planner's: a spec change never scales the StatefulSet behind Raft's back.
+    expect(sts.spec?.replicas).toBe(3);
+    for (const c of after.status?.conditions ?? [])
+      expect(c.observedGeneration).toBe(after.metadata.generation);
+  });
+});
+
+describe('deleting a SequencerCluster', () => {
+  it('garbage-collects every object it owned', async () => {
+    await create(simCluster('gamma'));
+    await reconciled('gamma');
+    await waitFor('gamma objects', () => objectsOf('gamma').catch(() => undefined));
+    await custom().deleteNamespacedCustomObject({ ...group, namespace: cp.namespace, name: 'gamma' });
+    await waitFor(
+      'gamma objects collected',
+      async () => {
+        const left = await cp.kubectl([
+          'get',
+          'statefulset,service,configmap,secret,pdb,serviceaccount,pod',
+          '-l',
+          'baton.dev/cluster=gamma',
+          '-o',
+          'name',
+        ]);
+        return left.trim() === '' ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+  }, 90_000);
+});
+
+describe('invalid SequencerClusters', () => {
+  /** kubectl's error output for a rejected apply. */
+  async function rejected(input: SequencerClusterInput): Promise<string> {
+    try {
+      await cp.kubectl(['apply', '-f', '-'], JSON.stringify(input));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('the API server accepted the object');
+  }
+
+  it.each([
+    ['an even replica count', { replicas: 4 }, 'replicas must be odd, from 1 to 7'],
+    [
+      '--raft.bootstrap in conductor args',
+      { conductor: { args: ['--raft.bootstrap'] } },
+      'never set --raft.bootstrap',
+    ],
+    [
+      'a malformed duration',
+      { updateStrategy: { leaderTransferTimeout: 'soon' } },
+      'must be a duration such as 500ms',
+    ],
+  ] as const)('%s is rejected by the API server with its message', async (_what, patch, message) => {
+    const base = simCluster('invalid');
+    const input = { ...base, spec: { ...base.spec, ...patch } } as SequencerClusterInput;
+    expect(await rejected(input)).toContain(message);
+  });
+
+  it('a missing Secret becomes a Stalled condition and a Warning Event naming what to fix', async () => {
+    const input = simCluster('delta');
+    await create({ ...input, spec: { ...input.spec, sequencerKey: { name: 'no-such-secret', key: 'k' } } });
+    const c = await reconciled(
+      'delta',
+      (x) => x.status?.conditions?.some((k) => k.type === 'Stalled' && k.status === 'True') ?? false,
+    );
+    const stalled = c.status?.conditions?.find((k) => k.type === 'Stalled');
+    expect(stalled).toEqual(
+      expect.objectContaining({
+        reason: 'MissingSecret',
+        observedGeneration: c.metadata.generation,
+        message: expect.stringContaining(
+          `Secret ${cp.namespace}/no-such-secret (spec.sequencerKey) does not exist`,
+        ),
+      }),
+    );
+    expect(c.status?.phase).toBe('Pending');
+    const events = await waitFor('warning event', async () => {
+      const list = await cp.api(CoreV1Api).listNamespacedEvent({
+        namespace: cp.namespace,
+        fieldSelector: 'involvedObject.name=delta,type=Warning',
+      });
+      return list.items.length ? list.items : undefined;
+    });
+    expect(events[0]?.reason).toBe('MissingSecret');
+    expect(events[0]?.message).toContain('create it with key "k"');
+    // Nothing is rendered for a cluster that cannot run.
+    await expect(
+      cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'delta', namespace: cp.namespace }),
+    ).rejects.toThrow();
+  });
+
+  it('a ConfigMap without the key is reported with the keys it has; fixing it lets the cluster proceed, and nothing was deleted', async () => {
+    await create(simCluster('epsilon'));
+    await reconciled('epsilon');
+    await waitFor('epsilon objects', () => objectsOf('epsilon').catch(() => undefined));
+    // Point the running cluster at a key the ConfigMap does not have.
+    await custom().patchNamespacedCustomObject({
+      ...group,
+      namespace: cp.namespace,
+      name: 'epsilon',
+      body: [{ op: 'replace', path: '/spec/chain/rollupConfig/key', value: 'rollup.yaml' }],
+    });
+    const c = await reconciled(
+      'epsilon',
+      (x) => x.status?.conditions?.some((k) => k.reason === 'MissingConfigMapKey') ?? false,
+    );
+    expect(c.status?.conditions?.find((k) => k.type === 'Stalled')?.message).toBe(
+      `ConfigMap ${cp.namespace}/sim-chain (spec.chain.rollupConfig) has no key "rollup.yaml": add it, or set spec.chain.rollupConfig.key to one of its keys ("rollup.json")`,
+    );
+    const objects = await objectsOf('epsilon'); // still all there
+    expect(objects.sts.metadata?.deletionTimestamp).toBeUndefined();
+    await custom().patchNamespacedCustomObject({
+      ...group,
+      namespace: cp.namespace,
+      name: 'epsilon',
+      body: [{ op: 'replace', path: '/spec/chain/rollupConfig/key', value: 'rollup.json' }],
+    });
+    const fixed = await reconciled(
+      'epsilon',
+      (x) => x.status?.conditions?.find((k) => k.type === 'Stalled')?.status === 'False',
+    );
+    expect(fixed.status?.phase).toBe('Forming');
+  });
+});
+
+describe('watch failures', () => {
+  it('reconciliation continues after every watch connection is cut', async () => {
+    await create(simCluster('zeta'));
+    const before = await reconciled('zeta');
+    const watches = op.controller.clusters[0]!.watches;
+    op.controller.disconnectWatches();
+    await custom().patchNamespacedCustomObject({
+      ...group,
+      namespace: cp.namespace,
+      name: 'zeta',
+      body: [{ op: 'replace', path: '/spec/opGeth/image', value: 'baton:0.3.0' }],
+    });
+    await reconciled('zeta', (c) => c.metadata.generation > before.metadata.generation);
+    expect(op.controller.clusters[0]!.watches).toBeGreaterThan(watches);
+  });
+
+  it('an expired resourceVersion (410 Gone) relists and carries on', async () => {
+    const before = await get('zeta');
+    const lists = op.controller.clusters[0]!.lists;
+    op.controller.expireWatches();
+    await custom().patchNamespacedCustomObject({
+      ...group,
+      namespace: cp.namespace,
+      name: 'zeta',
+      body: [{ op: 'replace', path: '/spec/opGeth/image', value: 'baton:0.4.0' }],
+    });
+    await reconciled('zeta', (c) => c.metadata.generation > before.metadata.generation);
+    await waitFor('relist', () => op.controller.clusters[0]!.lists > lists);
+  });
+});
+
+describe('metrics', () => {
+  it('count reconciles, API requests, queue depth and per-cluster state', async () => {
+    const text = await op.metrics.registry.metrics();
+    expect(text).toMatch(
+      /controller_runtime_reconcile_total\{controller="sequencercluster",result="requeue_after"\} [1-9]/,
+    );
+    expect(text).toMatch(/baton_operator_api_requests_total\{verb="patch",code="200"\} [1-9]/);
+    expect(text).toContain('workqueue_depth{name="sequencercluster"}');
+    expect(text).toMatch(/baton_sequencercluster_phase\{namespace="[^"]+",name="alpha",phase="Forming"\} 1/);
   });
 });
