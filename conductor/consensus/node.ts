@@ -352,11 +352,33 @@ export class RaftNode<Result = unknown> {
     this.logger.info({ id: this.options.id }, 'raft node stopped');
   }
 
+  /**
+   * One membership change. Like hashicorp/raft, a change requested while the previous one (or a new
+   * leader's first entry) is still uncommitted waits for it instead of failing — callers such as
+   * op-conductor-ops expect `conductor_addServerAsVoter` to just work right after an election.
+   */
   private async changeConfiguration(change: ConfChange, version: number): Promise<void> {
-    this.assertRunning();
-    const { index, term } = this.core.proposeConfChange(change, version);
-    this.kick();
-    await this.proposals.wait(index, term, this.applyTimeout(), 'timed out enqueuing operation');
+    const deadline = Date.now() + this.applyTimeout();
+    for (;;) {
+      this.assertRunning();
+      let proposed: { index: number; term: number };
+      try {
+        proposed = this.core.proposeConfChange(change, version);
+      } catch (error) {
+        const pending = error instanceof RaftError && error.code === 'ConfChangeInProgress';
+        if (!pending || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      this.kick();
+      await this.proposals.wait(
+        proposed.index,
+        proposed.term,
+        Math.max(1, deadline - Date.now()),
+        'timed out enqueuing operation',
+      );
+      return;
+    }
   }
 
   private onMessage(message: Message): void {
@@ -369,6 +391,8 @@ export class RaftNode<Result = unknown> {
   private kick(): void {
     if (this.stopped && !this.loopRunning) return;
     if (this.loopRunning) {
+      // A Ready is being persisted: replicate what arrived meanwhile now instead of after the fsync.
+      if (!this.stopped) for (const message of this.core.takeEagerMessages()) this.transport.send(message);
       this.loopAgain = true;
       return;
     }

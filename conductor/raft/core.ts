@@ -945,6 +945,19 @@ export class RaftCore {
     this.broadcastPending = false;
   }
 
+  /**
+   * The leader's appends produced since the last Ready (for new proposals, or in answer to follower
+   * acks), handed out while a Ready is still outstanding so replication need not wait for the
+   * leader's own fsync of the previous batch. As safe as Ready.eagerMessages and for the same reason:
+   * the leader counts its own copy of an entry only once `advance()` says it is durable.
+   */
+  takeEagerMessages(): Message[] {
+    this.flushBroadcast();
+    const out = this.eagerMsgs;
+    this.eagerMsgs = [];
+    return out;
+  }
+
   /** False while a Ready is outstanding: the shell processes one Ready at a time, in order. */
   hasReady(): boolean {
     if (this.outstanding !== null) return false;

@@ -38,6 +38,8 @@ export interface Disk {
 export interface PendingWrite {
   readonly ready: Ready;
   readonly doneAt: number;
+  /** The committed entries were applied when the Ready was taken (no snapshot to restore first). */
+  readonly appliedEarly: boolean;
 }
 
 export type CoreFactory = (options: RaftOptions, disk: Disk) => RaftCore;

@@ -274,21 +274,29 @@ export class Simulation {
       const core = n.core;
       if (!core) return;
       if (n.pending) {
-        if (n.pending.doneAt > this.now) return;
-        this.complete(n, n.pending.ready);
+        if (n.pending.doneAt > this.now) {
+          // As RaftNode does: appends for work that arrived during the fsync leave right away.
+          for (const m of core.takeEagerMessages()) this.send(n, m);
+          return;
+        }
+        this.complete(n, n.pending.ready, n.pending.appliedEarly);
         continue;
       }
       if (!core.hasReady()) return;
       const rd = core.ready();
       // The leader's appends may leave before its own fsync.
       for (const m of rd.eagerMessages) this.send(n, m);
+      // As RaftNode does: committed entries (durable on a majority) apply while this Ready's own
+      // writes are still going to disk — unless a snapshot must be restored first.
+      const appliedEarly = rd.snapshot === null;
+      if (appliedEarly) this.applyCommitted(n, core, rd);
       const delay = this.rng.int(0, 3) + n.diskDelay;
-      n.pending = { ready: rd, doneAt: this.now + delay };
+      n.pending = { ready: rd, doneAt: this.now + delay, appliedEarly };
     }
   }
 
   /** The fsync finished: the Ready is durable; send, apply, advance. */
-  private complete(n: SimNode, rd: Ready): void {
+  private complete(n: SimNode, rd: Ready, appliedEarly: boolean): void {
     const core = n.core;
     if (!core) return;
     n.pending = null;
@@ -325,6 +333,25 @@ export class Simulation {
       n.fsm = decodeFsm(rd.snapshot.data);
       this.checker.restored(n.id, rd.snapshot.meta, n.fsm);
     }
+    if (!appliedEarly) this.applyCommitted(n, core, rd);
+    for (const r of rd.readStates) {
+      const atRequest = this.reads.get(r.context);
+      if (atRequest !== undefined && r.index < atRequest) {
+        throw new Violation(
+          'linearizable read',
+          `read ${r.context} at ${r.index} misses acked index ${atRequest}`,
+        );
+      }
+      this.reads.delete(r.context);
+    }
+    if (rd.softState)
+      this.log(`${n.id} ${rd.softState.role} term ${rd.softState.term} leader ${rd.softState.leader ?? '-'}`);
+    core.advance(rd);
+    this.observe(n);
+  }
+
+  /** Applies a Ready's committed entries and records proposals acknowledged to their client. */
+  private applyCommitted(n: SimNode, core: RaftCore, rd: Ready): void {
     const leaders = this.leaders();
     for (const e of rd.committed) {
       if (e.index !== n.fsm.index + 1) {
@@ -343,20 +370,6 @@ export class Simulation {
         if (p.probe && this.phase === 'heal') this.probeRecovered = true;
       }
     }
-    for (const r of rd.readStates) {
-      const atRequest = this.reads.get(r.context);
-      if (atRequest !== undefined && r.index < atRequest) {
-        throw new Violation(
-          'linearizable read',
-          `read ${r.context} at ${r.index} misses acked index ${atRequest}`,
-        );
-      }
-      this.reads.delete(r.context);
-    }
-    if (rd.softState)
-      this.log(`${n.id} ${rd.softState.role} term ${rd.softState.term} leader ${rd.softState.leader ?? '-'}`);
-    core.advance(rd);
-    this.observe(n);
   }
 
   // ------------------------------------------------------------------------------------------------
