@@ -34,6 +34,7 @@ interface Ports {
   nodeP2p: number;
   raft: number;
   conductorRpc: number;
+  conductorMetrics: number;
 }
 
 interface Member {
@@ -85,6 +86,7 @@ export class SequencerLab {
           nodeP2p: await freePort(),
           raft: await freePort(),
           conductorRpc: await freePort(),
+          conductorMetrics: await freePort(),
         },
         processes: new Map(),
         specs: new Map(),
@@ -204,6 +206,9 @@ export class SequencerLab {
         `--rpc.port=${ports.conductorRpc}`,
         `--log.level=${this.options.logLevel ?? 'warn'}`,
         `--raft.dial-override=${this.dialOverrides(member)}`,
+        '--metrics.enabled',
+        '--metrics.addr=127.0.0.1',
+        `--metrics.port=${ports.conductorMetrics}`,
       ],
       `http://127.0.0.1:${ports.conductorRpc}`,
     );
