@@ -47,6 +47,7 @@ export class LeaderElector {
   /** The record as last seen, and when (our clock) it last changed. */
   private observed: { holder: string; renewTime: string; at: number } | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private wake: (() => void) | undefined;
   private stopped = false;
   private loop: Promise<void> | undefined;
 
@@ -79,6 +80,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
     await this.loop;
     if (this.leading) {
       this.leading = false;
@@ -112,6 +114,7 @@ export class LeaderElector {
     this.isLeader(); // steps down if renewDeadline passed without a renewal
     if (this.stopped) return;
     await new Promise<void>((resolve) => {
+      this.wake = resolve;
       this.timer = setTimeout(resolve, this.retryPeriodMs);
     });
     return this.tick();
