@@ -6,6 +6,7 @@ import { registerDemoCommand } from '../e2e/demo/command.js';
 import { registerSimCommand } from '../e2e/sim/command.js';
 import { registerCtlCommand } from '../conductor/rpc/ctl.js';
 import { registerConductorCommand } from '../conductor/service/command.js';
+import { registerOperatorCommand } from '../operator/kube/command.js';
 
 /** Registers every subcommand. Parts of the system add themselves here as they land. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRaftSimCommand(program);
   registerConductorCommand(program);
   registerDemoCommand(program);
+  registerOperatorCommand(program);
 }
