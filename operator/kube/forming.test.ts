@@ -1,0 +1,165 @@
+/**
+ * The operator forms a Raft cluster through conductor RPC: it names the bootstrap member in the
+ * ConfigMap only once every conductor answered, clears it as soon as a configuration exists, adds the
+ * other members as non-voters and promotes them (each call carrying the configuration version it decided
+ * on), labels the leader's pod active, and reports members, leader, head and Ready in status.
+ *
+ * The conductors are scripted (test/fake-conductors.ts) and there is no kubelet, so two things a real
+ * cluster does on its own are done here explicitly and labelled: marking pods Ready (the kubelet) and
+ * bootstrapping the named member (its conductor at start-up).
+ */
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { useControlPlane, waitFor } from '../../e2e/cluster/testing/control-plane.js';
+import { API_GROUP, API_VERSION, PLURAL } from '../api/names.js';
+import { KubeClient } from './client.js';
+import { FakeConductors } from './test/fake-conductors.js';
+import {
+  createExamplePrerequisites,
+  installCrd,
+  simCluster,
+  startOperator,
+  type RunningOperator,
+  type StoredCluster,
+} from './test/harness.js';
+
+const cp = useControlPlane({ namespacePrefix: 'opform' });
+const group = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
+const pods = ['kappa-0', 'kappa-1', 'kappa-2'];
+const fake = new FakeConductors();
+let op: RunningOperator;
+let raw: KubeClient;
+
+beforeAll(async () => {
+  await installCrd(cp);
+  await createExamplePrerequisites(cp);
+  await fake.start(pods);
+  raw = new KubeClient(cp.kc);
+  op = await startOperator(cp.kc, cp.namespace, { resolver: fake.resolver() });
+}, 120_000);
+
+afterAll(async () => {
+  await op?.stop();
+  raw?.close();
+  await fake.stop();
+});
+
+const get = async () =>
+  (await cp
+    .api(CustomObjectsApi)
+    .getNamespacedCustomObject({ ...group, namespace: cp.namespace, name: 'kappa' })) as StoredCluster;
+
+/** Stands in for the kubelet: the pod's containers started and passed their readiness probes. */
+async function markReady(pod: string): Promise<void> {
+  const now = new Date().toISOString();
+  await raw.request('PATCH', `/api/v1/namespaces/${cp.namespace}/pods/${pod}/status`, {
+    contentType: 'application/strategic-merge-patch+json',
+    body: {
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.1',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+      },
+    },
+  });
+}
+
+it('forms the Raft cluster: bootstrap member, non-voters, promotion, leader label, Ready', async () => {
+  const input = simCluster('kappa');
+  await cp.api(CustomObjectsApi).createNamespacedCustomObject({
+    ...group,
+    namespace: cp.namespace,
+    body: { ...input, spec: { ...input.spec, updateStrategy: { minReadySeconds: 0 } } },
+  });
+  await waitFor('pods', async () => {
+    const list = await cp
+      .api(CoreV1Api)
+      .listNamespacedPod({ namespace: cp.namespace, labelSelector: 'baton.dev/cluster=kappa' });
+    return list.items.length === 3 ? true : undefined;
+  });
+  for (const p of pods) await markReady(p);
+
+  // Every conductor answered with an empty configuration: kappa-0 may bootstrap.
+  const cm = await waitFor('bootstrap member named', async () => {
+    const c = await cp
+      .api(CoreV1Api)
+      .readNamespacedConfigMap({ name: 'kappa-bootstrap', namespace: cp.namespace });
+    return c.data?.member === 'kappa-0' ? c : undefined;
+  });
+  expect(cm.data).toEqual({ member: 'kappa-0' });
+  expect((await get()).status?.raft?.bootstrapMember).toBe('kappa-0');
+  expect(fake.calls.filter((c) => c.method.includes('Server'))).toEqual([]); // nothing joined before bootstrap
+
+  // Stands in for kappa-0's conductor reading --raft.bootstrap-member=kappa-0 at start-up.
+  const address = (pod: string) => `${pod}.kappa-peers.${cp.namespace}.svc.cluster.local:50050`;
+  fake.bootstrap('kappa-0', address('kappa-0'));
+
+  const formed = await waitFor(
+    'all members healthy voters',
+    async () => {
+      const c = await get();
+      const ready = c.status?.conditions?.find((k) => k.type === 'Ready');
+      return ready?.status === 'True' && c.status?.phase === 'Running' ? c : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  // Membership calls went to the leader, in order, each with the version it was decided on.
+  expect(
+    fake.calls.filter((c) => c.method.includes('Server')).map((c) => [c.pod, c.method, ...c.params]),
+  ).toEqual([
+    ['kappa-0', 'conductor_addServerAsNonvoter', 'kappa-1', address('kappa-1'), 1],
+    ['kappa-0', 'conductor_addServerAsVoter', 'kappa-1', address('kappa-1'), 2],
+    ['kappa-0', 'conductor_addServerAsNonvoter', 'kappa-2', address('kappa-2'), 3],
+    ['kappa-0', 'conductor_addServerAsVoter', 'kappa-2', address('kappa-2'), 4],
+  ]);
+  const s = formed.status!;
+  expect(s.raft).toEqual({ formed: true, configVersion: 5 });
+  expect(s.leader).toEqual(expect.objectContaining({ pod: 'kappa-0', id: 'kappa-0' }));
+  expect(s.head).toBe(100);
+  expect(s.ready).toBe('3/3');
+  expect(s.members).toEqual([
+    expect.objectContaining({
+      pod: 'kappa-0',
+      suffrage: 'Voter',
+      leader: true,
+      healthy: true,
+      sequencerActive: true,
+      ready: true,
+      unsafeHead: { number: 100, hash: `0x${'ab'.repeat(32)}` },
+    }),
+    expect.objectContaining({
+      pod: 'kappa-1',
+      suffrage: 'Voter',
+      leader: false,
+      healthy: true,
+      sequencerActive: false,
+    }),
+    expect.objectContaining({
+      pod: 'kappa-2',
+      suffrage: 'Voter',
+      leader: false,
+      healthy: true,
+      sequencerActive: false,
+    }),
+  ]);
+  for (const c of s.conditions ?? []) expect(c.observedGeneration).toBe(formed.metadata.generation);
+
+  // The bootstrap key is gone (no pod that loses its disk may bootstrap a second cluster) …
+  const after = await cp
+    .api(CoreV1Api)
+    .readNamespacedConfigMap({ name: 'kappa-bootstrap', namespace: cp.namespace });
+  expect(after.data ?? {}).toEqual({});
+  // … the leader's pod is the one the sequencer Service selects …
+  const labelled = await cp
+    .api(CoreV1Api)
+    .listNamespacedPod({ namespace: cp.namespace, labelSelector: 'baton.dev/role=active' });
+  expect(labelled.items.map((p) => p.metadata?.name)).toEqual(['kappa-0']);
+  // … the StatefulSet was never scaled behind Raft's back, and an Event was recorded per step.
+  const sts = await cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'kappa', namespace: cp.namespace });
+  expect(sts.spec?.replicas).toBe(3);
+  const events = await cp
+    .api(CoreV1Api)
+    .listNamespacedEvent({ namespace: cp.namespace, fieldSelector: 'involvedObject.kind=SequencerCluster' });
+  const reasons = new Set(events.items.map((e) => e.reason));
+  for (const r of ['CreatingStatefulSet', 'Bootstrapping', 'Bootstrapped']) expect(reasons).toContain(r);
+  expect(events.items.filter((e) => e.type === 'Warning')).toEqual([]);
+}, 60_000);
