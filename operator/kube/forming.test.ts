@@ -163,3 +163,73 @@ it('forms the Raft cluster: bootstrap member, non-voters, promotion, leader labe
   for (const r of ['CreatingStatefulSet', 'Bootstrapping', 'Bootstrapped']) expect(reasons).toContain(r);
   expect(events.items.filter((e) => e.type === 'Warning')).toEqual([]);
 }, 60_000);
+
+it('rolls an upgrade through the members: followers first, leadership moved, the old leader last', async () => {
+  const core = cp.api(CoreV1Api);
+  const uids = new Map<string, string>();
+  const replaced: string[] = [];
+  // Stands in for the kubelet: recreated pods start and become Ready; records the order pods are replaced.
+  let running = true;
+  const kubelet = (async () => {
+    while (running) {
+      const list = await core.listNamespacedPod({
+        namespace: cp.namespace,
+        labelSelector: 'baton.dev/cluster=kappa',
+      });
+      for (const p of list.items) {
+        const name = p.metadata?.name ?? '';
+        const uid = p.metadata?.uid ?? '';
+        if (uids.has(name) && uids.get(name) !== uid) replaced.push(name);
+        uids.set(name, uid);
+        const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        if (!ready && !p.metadata?.deletionTimestamp) await markReady(name).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  try {
+    const before = await get();
+    const callsBefore = fake.calls.length;
+    await cp.api(CustomObjectsApi).patchNamespacedCustomObject({
+      ...group,
+      namespace: cp.namespace,
+      name: 'kappa',
+      body: [{ op: 'replace', path: '/spec/opNode/image', value: 'baton:0.2.0' }],
+    });
+    const done = await waitFor(
+      'rollout finished',
+      async () => {
+        const c = await get();
+        const s = c.status;
+        return c.metadata.generation > before.metadata.generation &&
+          s?.observedGeneration === c.metadata.generation &&
+          s.updatedReplicas === 3 &&
+          s.currentRevision === s.updateRevision &&
+          s.phase === 'Running'
+          ? c
+          : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(done.status?.updateRevision).not.toBe(before.status?.updateRevision);
+    // Each member was restarted exactly once, the leader last.
+    expect(replaced).toHaveLength(3);
+    expect(new Set(replaced)).toEqual(new Set(pods));
+    expect(replaced[2]).toBe('kappa-0');
+    // Leadership moved once, before the old leader went down; membership never changed.
+    const during = fake.calls.slice(callsBefore);
+    expect(during.map((c) => [c.pod, c.method])).toEqual([['kappa-0', 'conductor_transferLeaderToServer']]);
+    const newLeader = done.status?.leader?.pod;
+    expect(newLeader).not.toBe('kappa-0');
+    expect(during[0]?.params[0]).toBe(newLeader);
+    const active = await core.listNamespacedPod({
+      namespace: cp.namespace,
+      labelSelector: 'baton.dev/role=active',
+    });
+    expect(active.items.map((p) => p.metadata?.name)).toEqual([newLeader]);
+    expect(done.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  } finally {
+    running = false;
+    await kubelet;
+  }
+}, 60_000);

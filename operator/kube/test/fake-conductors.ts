@@ -40,15 +40,18 @@ export class FakeConductors {
   private readonly http = new Map<string, http.Server>();
   private readonly urls = new Map<string, string>();
 
-  /** The leader: the first voter (a scripted stand-in for an election). */
+  /** Set by bootstrap and by leadership transfers (a scripted stand-in for elections). */
+  private leaderId: string | null = null;
+
   get leader(): string | null {
-    return this.servers.find((s) => s.suffrage === 0)?.id ?? null;
+    return this.servers.some((s) => s.id === this.leaderId && s.suffrage === 0) ? this.leaderId : null;
   }
 
   /** What a conductor started with --raft.bootstrap-member=<pod> does when its Raft directory is empty. */
   bootstrap(pod: string, addr: string): void {
     this.servers = [{ id: pod, addr, suffrage: 0 }];
     this.version = 1;
+    this.leaderId = pod;
   }
 
   async start(pods: readonly string[]): Promise<void> {
@@ -104,8 +107,7 @@ export class FakeConductors {
   }
 
   private answer(pod: string, method: string, params: unknown[]): unknown {
-    if (!method.startsWith('conductor_') || method.includes('Server') || method.includes('demote'))
-      this.calls.push({ pod, method, params });
+    if (/Server|demote|transfer/.test(method)) this.calls.push({ pod, method, params });
     const inConfig = this.member(pod) !== undefined;
     const leader = this.leader;
     const checkLeader = () => {
@@ -153,6 +155,13 @@ export class FakeConductors {
         checkVersion(params[1]);
         this.servers = this.servers.filter((s) => s.id !== params[0]);
         this.version++;
+        return null;
+      }
+      case 'conductor_transferLeaderToServer': {
+        checkLeader();
+        const target = this.member(params[0] as string);
+        if (!target || target.suffrage !== 0) throw new Error('cannot transfer to a non-voter');
+        this.leaderId = target.id;
         return null;
       }
       case 'optimism_syncStatus':
