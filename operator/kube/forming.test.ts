@@ -25,6 +25,8 @@ import {
 const cp = useControlPlane({ namespacePrefix: 'opform' });
 const group = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
 const pods = ['kappa-0', 'kappa-1', 'kappa-2'];
+/** Conductors for members a scale-up adds later. */
+const spare = ['kappa-3', 'kappa-4'];
 const fake = new FakeConductors();
 let op: RunningOperator;
 let raw: KubeClient;
@@ -32,7 +34,7 @@ let raw: KubeClient;
 beforeAll(async () => {
   await installCrd(cp);
   await createExamplePrerequisites(cp);
-  await fake.start(pods);
+  await fake.start([...pods, ...spare]);
   raw = new KubeClient(cp.kc);
   op = await startOperator(cp.kc, cp.namespace, { resolver: fake.resolver() });
 }, 120_000);
@@ -164,13 +166,18 @@ it('forms the Raft cluster: bootstrap member, non-voters, promotion, leader labe
   expect(events.items.filter((e) => e.type === 'Warning')).toEqual([]);
 }, 60_000);
 
-it('rolls an upgrade through the members: followers first, leadership moved, the old leader last', async () => {
+/**
+ * Stands in for the kubelet while `during` runs: pods the StatefulSet (re)creates start and become Ready.
+ * Returns the order in which pods were replaced (uid changed) or created.
+ */
+async function withKubelet(during: () => Promise<void>): Promise<{ replaced: string[]; created: string[] }> {
   const core = cp.api(CoreV1Api);
   const uids = new Map<string, string>();
   const replaced: string[] = [];
-  // Stands in for the kubelet: recreated pods start and become Ready; records the order pods are replaced.
+  const created: string[] = [];
   let running = true;
-  const kubelet = (async () => {
+  let first = true;
+  const loop = (async () => {
     while (running) {
       const list = await core.listNamespacedPod({
         namespace: cp.namespace,
@@ -180,56 +187,113 @@ it('rolls an upgrade through the members: followers first, leadership moved, the
         const name = p.metadata?.name ?? '';
         const uid = p.metadata?.uid ?? '';
         if (uids.has(name) && uids.get(name) !== uid) replaced.push(name);
+        if (!uids.has(name) && !first) created.push(name);
         uids.set(name, uid);
         const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
         if (!ready && !p.metadata?.deletionTimestamp) await markReady(name).catch(() => undefined);
       }
+      first = false;
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
   try {
-    const before = await get();
-    const callsBefore = fake.calls.length;
-    await cp.api(CustomObjectsApi).patchNamespacedCustomObject({
-      ...group,
-      namespace: cp.namespace,
-      name: 'kappa',
-      body: [{ op: 'replace', path: '/spec/opNode/image', value: 'baton:0.2.0' }],
-    });
-    const done = await waitFor(
-      'rollout finished',
-      async () => {
-        const c = await get();
-        const s = c.status;
-        return c.metadata.generation > before.metadata.generation &&
-          s?.observedGeneration === c.metadata.generation &&
-          s.updatedReplicas === 3 &&
-          s.currentRevision === s.updateRevision &&
-          s.phase === 'Running'
-          ? c
-          : undefined;
-      },
-      { timeoutMs: 45_000 },
-    );
-    expect(done.status?.updateRevision).not.toBe(before.status?.updateRevision);
-    // Each member was restarted exactly once, the leader last.
-    expect(replaced).toHaveLength(3);
-    expect(new Set(replaced)).toEqual(new Set(pods));
-    expect(replaced[2]).toBe('kappa-0');
-    // Leadership moved once, before the old leader went down; membership never changed.
-    const during = fake.calls.slice(callsBefore);
-    expect(during.map((c) => [c.pod, c.method])).toEqual([['kappa-0', 'conductor_transferLeaderToServer']]);
-    const newLeader = done.status?.leader?.pod;
-    expect(newLeader).not.toBe('kappa-0');
-    expect(during[0]?.params[0]).toBe(newLeader);
-    const active = await core.listNamespacedPod({
-      namespace: cp.namespace,
-      labelSelector: 'baton.dev/role=active',
-    });
-    expect(active.items.map((p) => p.metadata?.name)).toEqual([newLeader]);
-    expect(done.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    await during();
   } finally {
     running = false;
-    await kubelet;
+    await loop;
   }
+  return { replaced, created };
+}
+
+async function patchSpec(path: string, value: unknown): Promise<void> {
+  await cp.api(CustomObjectsApi).patchNamespacedCustomObject({
+    ...group,
+    namespace: cp.namespace,
+    name: 'kappa',
+    body: [{ op: 'replace', path, value }],
+  });
+}
+
+/** Waits for a status of the current generation that satisfies `check`. */
+async function settled(what: string, check: (c: StoredCluster) => boolean): Promise<StoredCluster> {
+  return waitFor(
+    what,
+    async () => {
+      const c = await get();
+      return c.status?.observedGeneration === c.metadata.generation && check(c) ? c : undefined;
+    },
+    { timeoutMs: 45_000 },
+  );
+}
+
+it('rolls an upgrade through the members: followers first, leadership moved, the old leader last', async () => {
+  const before = await get();
+  const callsBefore = fake.calls.length;
+  let done: StoredCluster | undefined;
+  const { replaced } = await withKubelet(async () => {
+    await patchSpec('/spec/opNode/image', 'baton:0.2.0');
+    done = await settled(
+      'rollout finished',
+      (c) =>
+        c.metadata.generation > before.metadata.generation &&
+        c.status?.updatedReplicas === 3 &&
+        c.status.currentRevision === c.status.updateRevision &&
+        c.status.phase === 'Running',
+    );
+  });
+  const status = done!.status!;
+  expect(status.updateRevision).not.toBe(before.status?.updateRevision);
+  // Each member was restarted exactly once, the leader last.
+  expect(replaced).toHaveLength(3);
+  expect(new Set(replaced)).toEqual(new Set(pods));
+  expect(replaced[2]).toBe('kappa-0');
+  // Leadership moved once, before the old leader went down; membership never changed.
+  const during = fake.calls.slice(callsBefore);
+  expect(during.map((c) => [c.pod, c.method])).toEqual([['kappa-0', 'conductor_transferLeaderToServer']]);
+  const newLeader = status.leader?.pod;
+  expect(newLeader).not.toBe('kappa-0');
+  expect(during[0]?.params[0]).toBe(newLeader);
+  const active = await cp
+    .api(CoreV1Api)
+    .listNamespacedPod({ namespace: cp.namespace, labelSelector: 'baton.dev/role=active' });
+  expect(active.items.map((p) => p.metadata?.name)).toEqual([newLeader]);
+  expect(status.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
 }, 60_000);
+
+it('scales 3 → 5 (join as non-voters, then promote) and back to 3 (remove from Raft before the pods go)', async () => {
+  const address = (pod: string) => `${pod}.kappa-peers.${cp.namespace}.svc.cluster.local:50050`;
+  const leader = (await get()).status?.leader?.pod ?? '';
+  let mark = fake.calls.length;
+  const up = await withKubelet(async () => {
+    await patchSpec('/spec/replicas', 5);
+    await settled('5 healthy voters', (c) => c.status?.ready === '5/5' && c.status.phase === 'Running');
+  });
+  expect(up.created.sort()).toEqual(spare);
+  const joined = fake.calls.slice(mark).map((c) => [c.pod, c.method, c.params[0], c.params[1]]);
+  expect(joined).toEqual([
+    [leader, 'conductor_addServerAsNonvoter', 'kappa-3', address('kappa-3')],
+    [leader, 'conductor_addServerAsVoter', 'kappa-3', address('kappa-3')],
+    [leader, 'conductor_addServerAsNonvoter', 'kappa-4', address('kappa-4')],
+    [leader, 'conductor_addServerAsVoter', 'kappa-4', address('kappa-4')],
+  ]);
+  expect(fake.servers.map((s) => [s.id, s.suffrage]).sort()).toEqual(
+    [...pods, ...spare].map((p) => [p, 0]).sort(),
+  );
+
+  mark = fake.calls.length;
+  await withKubelet(async () => {
+    await patchSpec('/spec/replicas', 3);
+    await settled(
+      '3 members again',
+      (c) => c.status?.ready === '3/3' && c.status.replicas === 3 && c.status.phase === 'Running',
+    );
+  });
+  // Highest ordinals leave Raft one at a time (the planner shrinks the StatefulSet only after each removal).
+  expect(fake.calls.slice(mark).map((c) => [c.method, c.params[0]])).toEqual([
+    ['conductor_removeServer', 'kappa-4'],
+    ['conductor_removeServer', 'kappa-3'],
+  ]);
+  expect(fake.servers.map((s) => s.id).sort()).toEqual(pods);
+  const sts = await cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'kappa', namespace: cp.namespace });
+  expect(sts.spec?.replicas).toBe(3);
+}, 90_000);
