@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A Kubernetes control plane on loopback for tests: etcd, kube-apiserver, kube-controller-manager, kube-scheduler.
 #
-#   e2e/cluster/control-plane.sh up   [--dir DIR] [--owner-pid PID]   last line: export KUBECONFIG=<path>
+#   e2e/cluster/control-plane.sh up   [--dir DIR] [--owner-pid PID] [--advertise-address IP]
+#                                                                      last line: export KUBECONFIG=<path>
 #   e2e/cluster/control-plane.sh down [--dir DIR]
 #   e2e/cluster/control-plane.sh status [--dir DIR]
 #
@@ -17,6 +18,11 @@
 # (see testing/control-plane.ts createFakeNode) or writes their status itself. The node-lifecycle and taint-eviction
 # controllers are off so that a heartbeat-less fake Node is not tainted and its Pods evicted.
 # The binaries come from e2e/cluster/build-tools.sh (or $BATON_TOOLS_BIN).
+#
+# --advertise-address IP (the lab, up.sh): the API server listens on IP (an address of this machine that pods can
+# reach) instead of 127.0.0.1 and advertises it as the `kubernetes` Service's endpoint (lease reconciler), its
+# certificate covers IP, and it reaches kubelets by their InternalIP with the admin client certificate (logs, exec).
+# The node-lifecycle and taint-eviction controllers run (real kubelets send heartbeats).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,10 +36,12 @@ cmd="${1:-}"
 [[ -n $cmd ]] && shift
 dir="${BATON_CP_DIR:-${TMPDIR:-/tmp}/baton-cp}"
 owner_pid=""
+advertise=""
 while (($#)); do
   case "$1" in
   --dir) dir="$2" && shift 2 ;;
   --owner-pid) owner_pid="$2" && shift 2 ;;
+  --advertise-address) advertise="$2" && shift 2 ;;
   *) die "unknown argument: $1" ;;
   esac
 done
@@ -68,10 +76,11 @@ stop_all() {
 }
 
 healthy() {
-  local port
+  local port host
   port="$(cat "$dir/apiserver.port" 2>/dev/null)" || return 1
+  host="$(cat "$dir/apiserver.host" 2>/dev/null || echo 127.0.0.1)"
   curl -fsS --max-time 2 --cacert "$dir/pki/ca.crt" --cert "$dir/pki/admin.crt" --key "$dir/pki/admin.key" \
-    "https://127.0.0.1:$port/readyz" >/dev/null 2>&1
+    "https://$host:$port/readyz" >/dev/null 2>&1
 }
 
 # Free loopback ports, picked by the kernel (released just before use; a clash would fail `up` loudly, not silently).
@@ -132,7 +141,7 @@ gen_pki() {
     sign apiserver "/CN=kube-apiserver" "$(
       printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
         "extendedKeyUsage=serverAuth" \
-        "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+        "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,${advertise:+IP:$advertise,}DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
     )"
     # The admin identity (group system:masters) is used by kubectl, the tests, the controller manager and scheduler.
     sign admin "/O=system:masters/CN=baton-admin" "$(
@@ -152,7 +161,7 @@ kind: Config
 clusters:
   - name: baton-cp
     cluster:
-      server: https://127.0.0.1:$1
+      server: https://$host:$1
       certificate-authority-data: $($b64 <"$dir/pki/ca.crt")
 users:
   - name: baton-admin
@@ -198,6 +207,17 @@ up() {
   ports="$(free_ports 5)"
   read -r etcd_port etcd_peer api_port kcm_port sched_port <<<"$ports"
   echo "$api_port" >"$dir/apiserver.port"
+  host="${advertise:-127.0.0.1}"
+  echo "$host" >"$dir/apiserver.host"
+  local api_net=(--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --endpoint-reconciler-type none)
+  local kcm_controllers=(--controllers '*,-node-lifecycle-controller,-taint-eviction-controller')
+  if [[ -n $advertise ]]; then
+    # Real kubelets: the node-lifecycle controller removes the not-ready taint a kubelet registers with.
+    kcm_controllers=(--controllers '*' --node-monitor-grace-period 60s)
+    api_net=(--bind-address "$advertise" --advertise-address "$advertise" --endpoint-reconciler-type lease
+      --kubelet-client-certificate "$dir/pki/admin.crt" --kubelet-client-key "$dir/pki/admin.key"
+      --kubelet-preferred-address-types InternalIP,Hostname)
+  fi
   gen_pki
   local pki="$dir/pki"
 
@@ -211,12 +231,11 @@ up() {
 
   start kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --cert-dir "$pki" \
+    "${api_net[@]}" --secure-port "$api_port" --cert-dir "$pki" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.96.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
-    --endpoint-reconciler-type none \
     --enable-admission-plugins NodeRestriction --profiling=false --v=1
   wait_for "kube-apiserver /readyz" 90 kube-apiserver healthy
   write_kubeconfig "$api_port"
@@ -226,7 +245,7 @@ up() {
   start kube-controller-manager "$bin/kube-controller-manager" \
     --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$kcm_port" --leader-elect=false \
-    --controllers '*,-node-lifecycle-controller,-taint-eviction-controller' \
+    "${kcm_controllers[@]}" \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
     --use-service-account-credentials=false --concurrent-gc-syncs 10 --profiling=false --v=1
@@ -245,7 +264,7 @@ up() {
       watchdog "$owner_pid" "$here/control-plane.sh" "$dir"
   fi
   up_ok=1
-  log "control plane up in $((SECONDS - t0))s: https://127.0.0.1:$api_port (state in $dir)"
+  log "control plane up in $((SECONDS - t0))s: https://$host:$api_port (state in $dir)"
   echo "export KUBECONFIG=$kubeconfig"
 }
 
