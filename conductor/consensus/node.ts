@@ -154,12 +154,7 @@ export class RaftNode<Result = unknown> {
         id: options.id,
         electionTicks: ticks.electionTicks,
         heartbeatTicks: ticks.heartbeatTicks,
-        preVote: true,
-        checkQuorum: true,
-        maxEntriesPerAppend: 64,
-        maxBytesPerAppend: 8 * 1024 * 1024,
-        maxInflightAppends: 4,
-        maxInflightBytes: 32 * 1024 * 1024,
+        // Flow control, batching, PreVote and CheckQuorum: the core's defaults (DEFAULT_RAFT_OPTIONS).
         random: options.random ?? Math.random,
       },
       { hardState: restored.hardState, snapshot: restored.snapshot?.meta ?? null, entries: restored.entries },

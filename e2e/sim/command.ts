@@ -4,6 +4,7 @@
  * local clusters can run them with the same arguments they would give op-geth and op-node.
  * Flags the simulator does not know are accepted and reported with a warning, never fatal.
  */
+import { parseDuration } from '../../conductor/config/duration.js';
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { readJwtSecretFile } from './rpc/jwt.js';
@@ -21,27 +22,10 @@ function bool(v: unknown): boolean {
   return v === true || v === 'true' || v === '1';
 }
 
-/** Go durations ("1s", "500ms", "1m30s"); a bare number means seconds. */
+/** Go durations ("1s", "500ms", "1m30s"); a bare number means seconds (as op-node's block time). */
 export function parseDurationMs(v: string): number {
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const units: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  let consumed = 0;
-  for (let m = re.exec(v); m; m = re.exec(v)) {
-    total += Number(m[1]) * (units[m[2] as string] ?? 0);
-    consumed += m[0].length;
-  }
-  if (consumed !== v.length || v.length === 0) throw new Error(`invalid duration "${v}"`);
-  return total;
+  return parseDuration(v);
 }
 
 function opt(flags: string, description: string, env: string, defaultValue?: string): Option {
