@@ -5,7 +5,14 @@
  * member costs one timeout, not one per member. A member that cannot be asked is reported unreachable
  * with the reason; nothing here throws for an unhealthy cluster.
  */
-import { conductorRpcUrl, opNodeRpcUrl, REVISION_ANNOTATION, ROLE_LABEL } from '../api/names.js';
+import { parseDuration } from '../../conductor/config/duration.js';
+import {
+  CONTAINER_NAMES,
+  conductorRpcUrl,
+  opNodeRpcUrl,
+  REVISION_ANNOTATION,
+  ROLE_LABEL,
+} from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
 import { ConductorClient } from '../../conductor/rpc/client.js';
 import { OpNodeClient } from '../../conductor/sequencer/op-node.js';
@@ -28,7 +35,11 @@ export interface PodObject extends KubeObject {
     phase?: string;
     podIP?: string;
     conditions?: { type: string; status: string; lastTransitionTime?: string }[];
-    containerStatuses?: { restartCount?: number }[];
+    containerStatuses?: {
+      name?: string;
+      restartCount?: number;
+      state?: { running?: { startedAt?: string } };
+    }[];
   };
 }
 
@@ -65,27 +76,7 @@ export const DNS_RESOLVER: ConductorResolver = {
 };
 
 /** Go's time.ParseDuration for the forms the schema admits ("500ms", "1m30s"), in ms. */
-export function durationMs(text: string): number {
-  const units: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    ms: 1,
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  let total = 0;
-  const re = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g;
-  let consumed = 0;
-  for (const m of text.matchAll(re)) {
-    total += Number(m[1]) * (units[m[2] ?? ''] ?? 0);
-    consumed += m[0].length;
-  }
-  if (consumed !== text.length || text.length === 0)
-    throw new Error(`invalid duration ${JSON.stringify(text)}`);
-  return total;
-}
+export const durationMs = parseDuration;
 
 const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 
@@ -104,7 +95,15 @@ export function podObservation(pod: PodObject): PodObservation {
     role: role === 'active' || role === 'standby' ? role : null,
     restartCount: (pod.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
     uid: pod.metadata?.uid ?? '',
+    conductorStartedAt: conductorStartedAt(pod),
   };
+}
+
+/** When the running conductor container started: it read its environment (the bootstrap member) then. */
+function conductorStartedAt(pod: PodObject): number | null {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAMES.conductor);
+  const startedAt = status?.state?.running?.startedAt;
+  return startedAt ? Date.parse(startedAt) : null;
 }
 
 export function statefulSetObservation(sts: StatefulSetObject | undefined): StatefulSetObservation | null {

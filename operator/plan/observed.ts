@@ -74,6 +74,11 @@ export interface PodObservation {
   readonly restartCount: number;
   /** metadata.uid: a recreated pod has a new one, which is how a finished restart is told from a stale cache. */
   readonly uid: string;
+  /**
+   * When the running conductor container started (ms), null when it is not running. A container reads
+   * its environment — including the bootstrap member from the bootstrap ConfigMap — only at start.
+   */
+  readonly conductorStartedAt: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------------

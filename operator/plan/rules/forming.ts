@@ -13,7 +13,7 @@
  * members are voters", which closes the window in which a pod-0 that lost its disk could bootstrap again.
  */
 import { podName } from '../identity.js';
-import { elapsed, seconds } from '../memory.js';
+import { current, elapsed, seconds } from '../memory.js';
 import type { ClusterView } from '../view.js';
 import { stalledStep, waitStep, type Rule } from './build.js';
 
@@ -24,6 +24,8 @@ function notYetFormed(view: ClusterView) {
   const bootstrapMember = observed.memory.raft.bootstrapMember;
 
   if (bootstrapMember !== null) {
+    const restart = restartToReadBootstrapMember(view, bootstrapMember);
+    if (restart) return restart;
     const spent = elapsed(observed, 'Bootstrapping', bootstrapMember);
     const timeout = observed.desired.updateStrategy.memberRestartTimeoutMs;
     if (spent > timeout) {
@@ -71,6 +73,32 @@ function notYetFormed(view: ClusterView) {
     reason: `no conductor has Raft state: ${first} may bootstrap a one-voter cluster`,
     pod: first,
     operation,
+  };
+}
+
+/**
+ * The bootstrap member's conductor reads the ConfigMap only when its container starts. If it was
+ * already running when the member was named (the operator names it only after every conductor
+ * answered, so usually it was), restart the pod so it starts again with the name. Safe: that pod has
+ * no Raft state (no configuration anywhere) and nothing depends on it yet.
+ */
+function restartToReadBootstrapMember(view: ClusterView, bootstrapMember: string) {
+  const named = current(view.observed, 'Bootstrapping', bootstrapMember);
+  const member = view.member(bootstrapMember);
+  const pod = member?.podObs;
+  // attemptedAt is when the last action of this operation was sent: naming the member, or an earlier
+  // restart — a conductor started after it has read the name.
+  if (!named || named.attemptedAt === null || !pod || pod.terminating || pod.conductorStartedAt === null)
+    return null;
+  if (pod.conductorStartedAt >= named.attemptedAt) return null;
+  if (!member.conductor || member.conductor.membership.servers.length > 0) return null;
+  return {
+    kind: 'deletePod' as const,
+    rule: 'forming' as const,
+    code: 'RestartForBootstrap',
+    reason: `restarting ${bootstrapMember}: its conductor started before it was named bootstrap member and reads the name only at start`,
+    pod: bootstrapMember,
+    operation: { phase: 'Bootstrapping' as const, pod: bootstrapMember, target: null },
   };
 }
 

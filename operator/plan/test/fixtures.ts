@@ -48,6 +48,7 @@ export function podObs(i: number, extra: Partial<PodObservation> = {}): PodObser
     role: 'standby',
     restartCount: 0,
     uid: `uid-${i}-1`,
+    conductorStartedAt: NOW - 3_600_000,
     ...extra,
   };
 }

@@ -69,6 +69,8 @@ export class ClusterModel {
   config: Membership | null = null;
   leader: string | null = null;
   bootstrapMember: string | null = null;
+  /** When the bootstrap member was named: a container reads the ConfigMap only when it starts. */
+  bootstrapNamedAt = 0;
   pendingTransfer: string | null = null;
   faults: Faults = { unhealthy: new Set(), unreachable: new Set(), failTransfers: false };
   private uidCounter = 0;
@@ -155,6 +157,7 @@ export class ClusterModel {
         phase: up ? 'Running' : 'Pending',
         ready: up && p.terminatingUntil === null,
         readySince: up && p.terminatingUntil === null ? p.upAt : null,
+        conductorStartedAt: up ? p.upAt : null,
         terminating: p.terminatingUntil !== null,
         revision: p.revision,
         role: p.role,
@@ -228,6 +231,7 @@ export class ClusterModel {
         break;
       case 'setBootstrapMember':
         this.bootstrapMember = step.pod;
+        this.bootstrapNamedAt = this.now;
         break;
       case 'clearBootstrapMember':
         this.bootstrapMember = null;
@@ -315,7 +319,14 @@ export class ClusterModel {
     }
 
     // Bootstrap: the named member forms a one-voter cluster if it has no Raft state.
-    if (this.bootstrapMember && this.podUp(this.bootstrapMember) && !this.members.has(this.bootstrapMember)) {
+    const named = this.bootstrapMember ? this.pods.get(this.bootstrapMember) : undefined;
+    if (
+      this.bootstrapMember &&
+      this.podUp(this.bootstrapMember) &&
+      named !== undefined &&
+      named.upAt >= this.bootstrapNamedAt &&
+      !this.members.has(this.bootstrapMember)
+    ) {
       this.config = {
         servers: [{ id: this.bootstrapMember, addr: this.addr(this.bootstrapMember), suffrage: 0 }],
         version: 1,

@@ -152,6 +152,7 @@ const observedArb: fc.Arbitrary<Observed> = fc
         phase: p.phase,
         ready: p.ready,
         readySince: p.ready ? NOW - p.readyAgoMs : null,
+        conductorStartedAt: p.phase === 'Running' ? NOW - p.readyAgoMs : null,
         terminating: p.terminating,
         revision: p.revision,
         role: p.correctRole

@@ -217,8 +217,18 @@ describe('6 forming', () => {
       podUid: null,
       attemptedAt: NOW - 5000,
     };
-    expectStep(withRollout(named, { ...op, startedAt: NOW - 5000 }), { kind: 'wait', code: 'Bootstrapping' });
-    expectStep(withRollout(named, { ...op, startedAt: NOW - 700_000 }), {
+    // pod-0's conductor started (an hour ago, in the fixture) before it was named: restart it so it
+    // reads the bootstrap ConfigMap, which a container does only at start.
+    expectStep(withRollout(named, { ...op, startedAt: NOW - 5000 }), {
+      kind: 'deletePod',
+      code: 'RestartForBootstrap',
+    });
+    const restarted = editPod(named, 0, { conductorStartedAt: NOW - 1000 });
+    expectStep(withRollout(restarted, { ...op, startedAt: NOW - 5000 }), {
+      kind: 'wait',
+      code: 'Bootstrapping',
+    });
+    expectStep(withRollout(restarted, { ...op, startedAt: NOW - 700_000 }), {
       kind: 'stalled',
       code: 'BootstrapTimeout',
     });

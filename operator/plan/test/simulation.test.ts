@@ -18,8 +18,14 @@ describe('simulation: happy paths converge safely', () => {
     expect(result.violations).toEqual([]);
     expect(result.converged).toBe(true);
     const changes = kinds(result.steps).filter((k) => k !== 'setRoleLabels');
-    expect(changes.slice(0, 3)).toEqual(['createStatefulSet', 'setBootstrapMember', 'clearBootstrapMember']);
-    expect(changes.slice(3)).toEqual(['addNonvoter', 'promoteVoter', 'addNonvoter', 'promoteVoter', 'none']);
+    // pod-0 was already running when it was named, so it is restarted to read the name.
+    expect(changes.slice(0, 4)).toEqual([
+      'createStatefulSet',
+      'setBootstrapMember',
+      'deletePod:sim-0',
+      'clearBootstrapMember',
+    ]);
+    expect(changes.slice(4)).toEqual(['addNonvoter', 'promoteVoter', 'addNonvoter', 'promoteVoter', 'none']);
     expect(result.status?.raft).toMatchObject({ formed: true, bootstrapMember: null });
     expect(result.status?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(result.status?.phase).toBe('Running');
