@@ -24,6 +24,7 @@ export const PHASES = [
   'Upgrading',
   'Scaling',
   'Degraded',
+  'Stalled',
   'Paused',
   'Failed',
 ] as const;
@@ -67,6 +68,14 @@ const rollout = object({
   pod: optional(name(), 'Member the step acts on.'),
   target: optional(name(), 'Transfer target, when the step moves leadership.'),
   startedAt: optional(timestamp(), 'When the step started; timeouts count from here.'),
+  attemptedAt: optional(
+    timestamp(),
+    'When the step last acted (sent a request, deleted a pod); retries count from here.',
+  ),
+  podUid: optional(
+    string({ maxLength: 64 }),
+    'uid of the pod a restart deleted: a pod with another uid is its replacement, not a stale cache entry.',
+  ),
 });
 
 const raft = object({

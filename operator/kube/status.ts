@@ -1,18 +1,15 @@
 /**
  * Status written through the status subresource, in exactly the shape the CRD declares (operator/api
  * status.ts). The planner's status (operator/plan computeStatus) is richer than the schema — the API
- * server would prune what it does not declare, or reject what it forbids (its phase `Stalled` is not in the
- * schema's enum) — so it is translated here, in one place:
+ * server would prune what it does not declare — so it is translated here, in one place:
  *
- * - phase `Stalled` is written as `Degraded` (the Stalled condition carries the reason);
  * - members gain `ready` (pod Ready) and `unsafeHead` as {number, hash}; `reachable`, `restartCount` and the
  *   unhealthy message have no field (the message is in the Degraded/Ready condition messages);
- * - rollout keeps {phase, pod, target, startedAt}; podUid and attemptedAt have no field.
+ * - the rollout in flight is kept whole ({phase, pod, target, startedAt, attemptedAt, podUid}), so a
+ *   restarted or newly elected operator resumes the same clocks and the same pod identity.
  *
- * Because of that last point the controller keeps the planner's full status of the last reconcile in
- * memory and feeds it back as `previous`; the translation back (`planStatusFromApi`) is only the fallback
- * for a freshly started (or newly elected) operator, and errs on the safe side: an operation read back
- * counts as already attempted at its start, so nothing is re-sent before its retry interval.
+ * The controller also keeps the planner's full status of the last reconcile in memory and feeds it back
+ * as `previous`; `planStatusFromApi` is what a freshly started operator reads instead.
  */
 import type { SequencerClusterStatus as ApiStatus } from '../api/status.js';
 import { selectorString } from '../api/names.js';
@@ -51,7 +48,7 @@ export function toApiStatus(status: PlanStatus, observed: Observed): ApiStatus {
   );
   return compact({
     observedGeneration: status.observedGeneration,
-    phase: status.phase === 'Stalled' ? 'Degraded' : status.phase,
+    phase: status.phase,
     replicas: status.replicas,
     readyReplicas: status.readyReplicas,
     updatedReplicas: status.updatedReplicas,
@@ -68,6 +65,8 @@ export function toApiStatus(status: PlanStatus, observed: Observed): ApiStatus {
           pod: status.rollout.pod,
           target: status.rollout.target ?? undefined,
           startedAt: status.rollout.startedAt,
+          attemptedAt: status.rollout.attemptedAt ?? undefined,
+          podUid: status.rollout.podUid ?? undefined,
         })
       : undefined,
     raft: compact({
@@ -106,9 +105,10 @@ export function planStatusFromApi(api: ApiStatus | undefined): PlanStatus | null
             phase: r.phase as NonNullable<PlanStatus['rollout']>['phase'],
             pod: r.pod,
             target: r.target ?? null,
-            podUid: null,
+            podUid: r.podUid ?? null,
             startedAt: r.startedAt,
-            attemptedAt: r.startedAt,
+            // Without a record of the last action, count one as sent at the start: never re-send early.
+            attemptedAt: r.attemptedAt ?? r.startedAt,
           }
         : null,
     raft: {

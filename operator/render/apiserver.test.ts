@@ -75,7 +75,7 @@ describe.each(EXAMPLE_FILES)('%s', (file) => {
     };
     // Admission looks the account up in the API server's informer cache, which can lag the apply by
     // a moment: retry only that specific error.
-    let out = '';
+    let out: string;
     for (let attempt = 0; ; attempt++) {
       try {
         out = await dryRun([pod]);
