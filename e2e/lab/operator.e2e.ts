@@ -1,0 +1,375 @@
+/**
+ * The user story on a real (local) Kubernetes: `helm install` the operator, `kubectl apply` a SequencerCluster that
+ * runs the OP Stack simulator, watch it form and sequence, kill the leader's pod, and remove it all again.
+ *
+ * Runs on the lab (e2e/cluster/up.sh; see jest.config.js here): real kubelet, containerd, pod network, Services,
+ * cluster DNS and volumes. The test reaches pods by their IPs (the host routes the pod network into the lab) and
+ * checks the chain with the simulator's auditor (`sim_history` of every op-node, DESIGN.md §2 invariants 1 and 2).
+ */
+import { execFile } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { auditChain, type AuditNodeHistory, type AuditReport } from '../sim/audit/audit.js';
+import { rpcCall } from '../sim/rpc/client.js';
+import { CONDUCTOR_RPC_PORT, OP_NODE_RPC_PORT } from '../../operator/api/names.js';
+
+const execFileP = promisify(execFile);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OPERATOR_NS = 'baton-e2e';
+const CHAIN_NS = 'chain-e2e';
+const CLUSTER = 'sim';
+const LAB_DIR = process.env['BATON_LAB_DIR'] ?? '/var/lib/baton-lab';
+
+const kubeconfig = (): string => {
+  const k = process.env['BATON_LAB_KUBECONFIG'];
+  if (!k)
+    throw new Error(
+      'BATON_LAB_KUBECONFIG is not set: run through `npm run test:e2e` (its global setup starts the lab)',
+    );
+  return k;
+};
+
+const log = (msg: string): void => {
+  process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+};
+
+async function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+  const child = execFileP(cmd, [...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfig() },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  try {
+    return (await child).stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: err });
+  }
+}
+
+const kubectl = (args: readonly string[], input?: string): Promise<string> =>
+  run('kubectl', ['--request-timeout=30s', ...args], input);
+
+let helmBin = '';
+const helm = (args: readonly string[]): Promise<string> => run(helmBin, args);
+
+async function json<T>(args: readonly string[]): Promise<T> {
+  return JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a value (not undefined); on timeout throws with the last `describe()` output. */
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  describeState?: () => Promise<string>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr = '';
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastErr = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() > deadline) {
+      const state = describeState ? await describeState().catch((e: unknown) => String(e)) : '';
+      throw new Error(
+        `timed out after ${timeoutMs / 1000}s waiting for ${what}${lastErr ? ` (last error: ${lastErr})` : ''}\n${state}`,
+      );
+    }
+    await sleep(2000);
+  }
+}
+
+interface PodJson {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { name: string; ready: boolean; restartCount: number }[];
+  };
+}
+interface ClusterJson {
+  status?: {
+    readyReplicas?: number;
+    phase?: string;
+    leader?: { pod?: string };
+    members?: { pod: string; leader?: boolean; unsafeHead?: { number?: number } | number }[];
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+const ready = (p: PodJson): boolean =>
+  !p.metadata.deletionTimestamp &&
+  p.status.phase === 'Running' &&
+  (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+async function memberPods(): Promise<PodJson[]> {
+  const list = await json<{ items: PodJson[] }>([
+    '-n',
+    CHAIN_NS,
+    'get',
+    'pods',
+    '-l',
+    `baton.dev/cluster=${CLUSTER}`,
+  ]);
+  return list.items.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+async function clusterState(): Promise<string> {
+  const out = await kubectl(['-n', CHAIN_NS, 'get', 'sequencerclusters,pods', '-o', 'wide']).catch(
+    (e: unknown) => String(e),
+  );
+  const cond = await kubectl([
+    '-n',
+    CHAIN_NS,
+    'get',
+    'sequencercluster',
+    CLUSTER,
+    '-o',
+    'jsonpath={.status.conditions}',
+  ]).catch((e: unknown) => String(e));
+  const op = await kubectl(['-n', OPERATOR_NS, 'logs', 'deploy/baton', '--tail=15']).catch((e: unknown) =>
+    String(e),
+  );
+  return `${out}\nconditions: ${cond}\noperator log (tail):\n${op}`;
+}
+
+const conductorLeader = (ip: string): Promise<boolean> =>
+  rpcCall<boolean>(`http://${ip}:${CONDUCTOR_RPC_PORT}`, 'conductor_leader', [], { timeoutMs: 3000 });
+
+async function leaders(pods: readonly PodJson[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of pods) {
+    if (p.status.podIP && (await conductorLeader(p.status.podIP).catch(() => false)))
+      out.push(p.metadata.name);
+  }
+  return out;
+}
+
+async function history(p: PodJson): Promise<AuditNodeHistory> {
+  const h = await rpcCall<AuditNodeHistory>(
+    `http://${p.status.podIP}:${OP_NODE_RPC_PORT}`,
+    'sim_history',
+    [],
+    {
+      timeoutMs: 10_000,
+    },
+  );
+  return { ...h, id: `${p.metadata.name}@${p.metadata.uid.slice(0, 8)}` };
+}
+
+describe('the operator on the lab: helm install, kubectl apply, failover, uninstall', () => {
+  const pastHistories: AuditNodeHistory[] = [];
+  let leaderBefore = '';
+
+  beforeAll(async () => {
+    const check = await execFileP('bash', [join(repo, 'e2e/cluster/build-tools.sh'), '--check']);
+    helmBin = join(check.stdout.trim(), 'helm');
+    // A clean start: leftovers of an interrupted earlier run are removed.
+    await helm(['uninstall', 'baton', '-n', OPERATOR_NS, '--wait']).catch(() => '');
+    await kubectl([
+      'delete',
+      'namespace',
+      CHAIN_NS,
+      OPERATOR_NS,
+      '--ignore-not-found',
+      '--wait=true',
+      '--timeout=120s',
+    ]);
+  });
+
+  afterAll(async () => {
+    // Keep nothing behind even when a step failed (the last test checks this on the success path).
+    await helm(['uninstall', 'baton', '-n', OPERATOR_NS, '--wait']).catch(() => '');
+    await kubectl(['delete', 'namespace', CHAIN_NS, OPERATOR_NS, '--ignore-not-found', '--wait=false']).catch(
+      () => '',
+    );
+  });
+
+  it('helm install: the operator is Running and Ready', async () => {
+    await helm([
+      'install',
+      'baton',
+      join(repo, 'charts/baton'),
+      '-n',
+      OPERATOR_NS,
+      '--create-namespace',
+      '--set',
+      'image.tag=dev-a',
+      '--wait',
+      '--timeout',
+      '180s',
+    ]);
+    const pods = await json<{ items: PodJson[] }>([
+      '-n',
+      OPERATOR_NS,
+      'get',
+      'pods',
+      '-l',
+      'app.kubernetes.io/instance=baton',
+    ]);
+    expect(pods.items).toHaveLength(1);
+    expect(pods.items.every(ready)).toBe(true);
+    log(`operator ${pods.items[0]?.metadata.name} Running and Ready`);
+  });
+
+  it('kubectl apply: 3 pods Ready, one Raft leader, blocks committed, `kubectl get sequencerclusters` shows it', async () => {
+    await kubectl(['create', 'namespace', CHAIN_NS]);
+    const example = await readFile(join(repo, 'charts/baton/examples/sequencercluster-sim.yaml'), 'utf8');
+    const manifest = example
+      .replaceAll('GENESIS_TIME', String(Math.floor(Date.now() / 1000)))
+      .replaceAll('image: baton:0.1.0', 'image: baton:dev-a');
+    await kubectl(['-n', CHAIN_NS, 'apply', '-f', '-'], manifest);
+
+    const pods = await waitFor(
+      '3 member pods Running and Ready',
+      300_000,
+      async () => {
+        const p = await memberPods();
+        return p.length === 3 && p.every(ready) ? p : undefined;
+      },
+      clusterState,
+    );
+    log(`pods Ready: ${pods.map((p) => `${p.metadata.name} ${p.status.podIP}`).join(', ')}`);
+
+    const leader = await waitFor(
+      'exactly one conductor reporting conductor_leader=true and the status naming it',
+      300_000,
+      async () => {
+        const l = await leaders(await memberPods());
+        const c = await json<ClusterJson>(['-n', CHAIN_NS, 'get', 'sequencercluster', CLUSTER]);
+        return l.length === 1 && c.status?.leader?.pod === l[0] && c.status?.readyReplicas === 3
+          ? l[0]
+          : undefined;
+      },
+      clusterState,
+    );
+    leaderBefore = leader ?? '';
+    log(`Raft leader: ${leaderBefore}`);
+
+    // Blocks are produced and committed: the heads advance, and the auditor finds no violation.
+    const report = await waitFor('at least 10 audited blocks', 120_000, async () => {
+      const r = auditChain(await Promise.all((await memberPods()).map(history)));
+      return r.blocks >= 10 ? r : undefined;
+    });
+    expectClean(report);
+    log(`audit: ${JSON.stringify(summary(report))}`);
+
+    const table = await waitFor('LEADER and HEAD in `kubectl get sequencerclusters`', 90_000, async () => {
+      const out = await kubectl(['-n', CHAIN_NS, 'get', 'sequencerclusters']);
+      const [header, ...rows] = out
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/));
+      const row = rows.find((r) => r[0] === CLUSTER);
+      const col = (name: string): string | undefined => row?.[header?.indexOf(name) ?? -1];
+      return col('LEADER') === leaderBefore && Number(col('HEAD')) > 0 ? out : undefined;
+    });
+    log(`kubectl get sequencerclusters:\n${table.trim()}`);
+    expect(table).toMatch(/READY\s+LEADER\s+HEAD/);
+  });
+
+  it('deleting the leader pod: a new leader takes over, the pod rejoins, 0 double-published heights and 0 reorgs', async () => {
+    expect(leaderBefore).not.toBe('');
+    const before = await memberPods();
+    for (const p of before) pastHistories.push(await history(p));
+    const oldUid = before.find((p) => p.metadata.name === leaderBefore)?.metadata.uid;
+    const headBefore = Math.max(...pastHistories.flatMap((h) => h.inserted.map((b) => b.number)));
+    log(`deleting ${leaderBefore} (head ${headBefore})`);
+    await kubectl(['-n', CHAIN_NS, 'delete', 'pod', leaderBefore, '--wait=false']);
+
+    const newLeader = await waitFor(
+      'a new leader among the other members',
+      120_000,
+      async () => {
+        const pods = (await memberPods()).filter((p) => p.metadata.name !== leaderBefore);
+        const l = await leaders(pods);
+        return l.length === 1 ? l[0] : undefined;
+      },
+      clusterState,
+    );
+    log(`new leader: ${newLeader}`);
+
+    await waitFor(
+      `${leaderBefore} recreated, Ready, and the cluster 3/3 with one leader`,
+      300_000,
+      async () => {
+        const pods = await memberPods();
+        const back = pods.find((p) => p.metadata.name === leaderBefore);
+        if (!back || back.metadata.uid === oldUid || !ready(back) || !pods.every(ready)) return undefined;
+        const c = await json<ClusterJson>(['-n', CHAIN_NS, 'get', 'sequencercluster', CLUSTER]);
+        const l = await leaders(pods);
+        return c.status?.readyReplicas === 3 && l.length === 1 ? true : undefined;
+      },
+      clusterState,
+    );
+
+    // The chain moved on under the new leader, and the rejoined member follows it.
+    const report = await waitFor('10 more blocks on every member, audited', 180_000, async () => {
+      const current = await Promise.all((await memberPods()).map(history));
+      const heads = current.map((h) => Math.max(0, ...h.inserted.map((b) => b.number)));
+      return heads.every((n) => n >= headBefore + 10)
+        ? auditChain([...pastHistories, ...current])
+        : undefined;
+    });
+    log(`audit after failover: ${JSON.stringify(summary(report))}`);
+    expectClean(report);
+  });
+
+  it('helm uninstall and namespace deletion leave nothing behind', async () => {
+    const pvNames = async (): Promise<string[]> => {
+      const pvs = await json<{
+        items: { metadata: { name: string }; spec: { claimRef?: { namespace?: string } } }[];
+      }>(['get', 'pv']);
+      return pvs.items.filter((p) => p.spec.claimRef?.namespace === CHAIN_NS).map((p) => p.metadata.name);
+    };
+    const volumes = await pvNames();
+    expect(volumes.length).toBeGreaterThanOrEqual(6); // geth-data and raft-data per member
+    await kubectl(['-n', CHAIN_NS, 'delete', 'sequencercluster', CLUSTER, '--wait=true', '--timeout=120s']);
+    await helm(['uninstall', 'baton', '-n', OPERATOR_NS, '--wait', '--timeout', '120s']);
+    await kubectl(['delete', 'namespace', CHAIN_NS, OPERATOR_NS, '--wait=true', '--timeout=180s']);
+
+    await waitFor('the namespaces, their pods and volumes to be gone', 120_000, async () => {
+      const ns = await kubectl(['get', 'namespaces', '-o', 'name']);
+      if (ns.includes(`namespace/${CHAIN_NS}`) || ns.includes(`namespace/${OPERATOR_NS}`)) return undefined;
+      return (await pvNames()).length === 0 ? true : undefined;
+    });
+    const left = await kubectl([
+      'get',
+      'clusterroles,clusterrolebindings',
+      '-l',
+      'app.kubernetes.io/instance=baton',
+      '-o',
+      'name',
+    ]);
+    expect(left.trim()).toBe('');
+    // The provisioner removed each volume's directory on the host.
+    const dirs = await readdir(join(LAB_DIR, 'volumes')).catch(() => [] as string[]);
+    expect(dirs.filter((d) => volumes.includes(d))).toEqual([]);
+    // Only the CRD stays (helm never deletes CRDs it installed from crds/).
+    log(`removed: ${volumes.length} volumes, both namespaces, the operator's cluster RBAC`);
+  });
+});
+
+function summary(r: AuditReport): Record<string, number> {
+  return { blocks: r.blocks, doubleSequenced: r.doubleSequenced, reorgs: r.reorgs, maxGapMs: r.maxGapMs };
+}
+
+function expectClean(r: AuditReport): void {
+  if (r.doubleSequenced !== 0 || r.reorgs !== 0)
+    log(`audit issues: ${JSON.stringify(r.issues.slice(0, 10))}`);
+  expect(r.doubleSequenced).toBe(0);
+  expect(r.reorgs).toBe(0);
+  expect(r.blocks).toBeGreaterThan(0);
+}
