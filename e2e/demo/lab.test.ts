@@ -240,18 +240,27 @@ describe('a 3-member HA sequencer cluster', () => {
 
   it('exports op-conductor’s metrics', async () => {
     const leader = await steadyLeader();
-    const response = await fetch(`http://127.0.0.1:${leader.ports.conductorMetrics}/metrics`);
-    const text = await response.text();
-    expect(text).toMatch(/^op_conductor_up 1$/m);
-    expect(text).toMatch(/^op_conductor_info\{version="[^"]+"\} 1$/m);
-    expect(text).toMatch(/^op_conductor_healthchecks_count\{success="true",error=""\} \d+$/m);
-    expect(text).toMatch(/^op_conductor_sequencer_starts_count\{success="true"\} \d+$/m);
-    expect(text).toMatch(
+    const expected = [
+      /^op_conductor_up 1$/m,
+      /^op_conductor_info\{version="[^"]+"\} 1$/m,
+      /^op_conductor_healthchecks_count\{success="true",error=""\} \d+$/m,
+      /^op_conductor_sequencer_starts_count\{success="true"\} \d+$/m,
       /^op_conductor_state_changes_count\{leader="true",healthy="true",active="true"\} \d+$/m,
-    );
-    expect(text).toMatch(
       /^op_conductor_rpc_server_requests_total\{rpc="main",method="conductor_leader"\} \d+$/m,
-    );
+    ];
+    let text = '';
+    // Counters appear with their first event (the first health check runs one interval after start).
+    await lab
+      .waitFor(
+        async () => {
+          text = await (await fetch(`http://127.0.0.1:${leader.ports.conductorMetrics}/metrics`)).text();
+          return expected.every((pattern) => pattern.test(text));
+        },
+        10_000,
+        'the metrics to appear',
+      )
+      .catch(() => undefined);
+    for (const pattern of expected) expect(text).toMatch(pattern);
   });
 
   it('pause stops the control loop but not Raft; resume brings it back', async () => {
