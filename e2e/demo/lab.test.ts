@@ -161,7 +161,11 @@ describe('a 3-member HA sequencer cluster', () => {
     await lab.client(leader).transferLeaderToServer(laggard.id, `127.0.0.1:${laggard.ports.raft}`);
     const next = await steadyLeader();
     expect(next.id).toBe(laggard.id);
-    expect((await lab.view(laggard)).head!).toBeGreaterThan(leaderHead);
+    await lab.waitFor(
+      async () => ((await lab.view(laggard)).head ?? 0) > leaderHead,
+      10_000,
+      'the new leader to build on top of the committed head',
+    );
   });
 
   it('a partitioned leader cannot publish; the majority carries on; the old leader rejoins as follower', async () => {
