@@ -520,6 +520,14 @@ down() {
   if [[ -d /var/log/containers ]]; then
     find /var/log/containers -maxdepth 1 -type l -lname "$dir/*" -delete 2>/dev/null || true
   fi
+  # libcni's result cache (hard-coded /var/lib/cni) for the pods that were killed rather than torn down.
+  local f id
+  for f in /var/lib/cni/results/baton-lab-*-eth0; do
+    [[ -e $f ]] || continue
+    id="${f#/var/lib/cni/results/baton-lab-}"
+    id="${id%-eth0}"
+    rm -f "$f" "/var/lib/cni/results/cni-loopback-$id-lo"
+  done
   if [[ -f $dir/outside-created ]]; then
     while read -r p; do
       [[ -n $p ]] || continue
