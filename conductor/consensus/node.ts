@@ -528,8 +528,20 @@ export class RaftNode<Result = unknown> {
     }
   }
 
-  /** Snapshots the state machine at the applied index and compacts the log behind it. */
+  /**
+   * Snapshots the state machine at the applied index and compacts the log behind it. A failure here
+   * (say, a full disk) costs only log growth, so it is logged and retried at the next opportunity; it
+   * must not take the member out of the cluster the way a failed WAL write does.
+   */
   private async takeSnapshot(): Promise<void> {
+    try {
+      await this.snapshotAndCompact();
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'raft snapshot failed; will retry');
+    }
+  }
+
+  private async snapshotAndCompact(): Promise<void> {
     const index = this.applied;
     if (index <= this.lastSnapshotIndex) return;
     const meta: SnapshotMeta = this.core.snapshotMetaAt(index);
