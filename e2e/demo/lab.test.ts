@@ -267,6 +267,71 @@ describe('a 3-member HA sequencer cluster', () => {
     for (const pattern of expected) expect(text).toMatch(pattern);
   });
 
+  it('answers the requests op-conductor-ops and op-conductor-mon send, in their exact form', async () => {
+    // op-conductor-ops' make_rpc_payload: {"id":1,"jsonrpc":"2.0","method":…,"params":[…]}; it treats any
+    // "error" key as failure and reads `result` with the types below (infra/op-conductor-ops).
+    const call = async (port: number, method: string, params: unknown[] = []) => {
+      const response = await fetch(`http://127.0.0.1:${port}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { result?: unknown; error?: unknown };
+      expect(body).not.toHaveProperty('error');
+      return body.result;
+    };
+    const leader = await steadyLeader();
+    for (const member of lab.members) {
+      const rpc = member.ports.conductorRpc;
+      // `status` (ops) and the poller (mon)
+      for (const method of [
+        'conductor_active',
+        'conductor_leader',
+        'conductor_sequencerHealthy',
+        'conductor_paused',
+        'conductor_stopped',
+      ]) {
+        expect(typeof (await call(rpc, method))).toBe('boolean');
+      }
+      expect(typeof (await call(member.ports.nodeRpc, 'admin_sequencerActive'))).toBe('boolean');
+      const sync = (await call(member.ports.nodeRpc, 'optimism_syncStatus')) as {
+        unsafe_l2: { number: unknown; hash: unknown };
+      };
+      expect(typeof sync.unsafe_l2.number).toBe('number');
+      expect(sync.unsafe_l2.hash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(await call(rpc, 'conductor_leaderWithID')).toEqual({
+        id: leader.id,
+        addr: `127.0.0.1:${leader.ports.raft}`,
+        suffrage: 0,
+      });
+    }
+    const membership = (await call(leader.ports.conductorRpc, 'conductor_clusterMembership')) as {
+      servers: { id: string; addr: string; suffrage: number }[];
+      version: number;
+    };
+    // `int(not sequencer.voting) != membership[id]["suffrage"]`: voters must read back as integer 0.
+    expect(membership.servers.map((server) => [server.id, server.suffrage]).sort()).toEqual([
+      ['node-0', 0],
+      ['node-1', 0],
+      ['node-2', 0],
+    ]);
+    expect(Number.isInteger(membership.version)).toBe(true);
+    // update-cluster-membership re-adds existing voters with version 0: an address refresh, not an error.
+    const follower = lab.members.find((member) => member !== leader)!;
+    await call(leader.ports.conductorRpc, 'conductor_addServerAsVoter', [
+      follower.id,
+      `127.0.0.1:${follower.ports.raft}`,
+      0,
+    ]);
+    // transfer-leader: [id, raft_addr] to the leader.
+    await call(leader.ports.conductorRpc, 'conductor_transferLeaderToServer', [
+      follower.id,
+      `127.0.0.1:${follower.ports.raft}`,
+    ]);
+    expect((await steadyLeader()).id).toBe(follower.id);
+  });
+
   it('pause stops the control loop but not Raft; resume brings it back', async () => {
     const leader = await steadyLeader();
     const client = lab.client(leader);
