@@ -63,6 +63,7 @@ export class Conductor implements ConductorBackend {
   private readonly execution: ExecutionClient;
   private health!: SequencerHealthMonitor;
   private loop!: ControlLoop;
+  private effects!: SequencerEffects;
   private rpc: ConductorRpcServer | null = null;
   private metricsServer: Server | null = null;
   private overridden = false;
@@ -154,7 +155,7 @@ export class Conductor implements ConductorBackend {
       ...(this.options.adminToken ? { adminToken: this.options.adminToken } : {}),
     });
 
-    const effects = new SequencerEffects({
+    const effects = (this.effects = new SequencerEffects({
       raft: this.raft,
       fsm: this.fsm,
       opNode: this.opNode,
@@ -163,7 +164,7 @@ export class Conductor implements ConductorBackend {
       logger: logger.child({ module: 'sequencer' }),
       roundRobin: config.raft.roundRobinLeaderTransfer,
       peerReports: (peers) => this.peerReports(peers),
-    });
+    }));
     this.loop = new ControlLoop({
       effects,
       paused: config.paused,
@@ -347,9 +348,18 @@ export class Conductor implements ConductorBackend {
     await this.raft.demoteVoter(id, version);
   }
 
+  /**
+   * op-conductor hands leadership to the follower with the longest log; Baton to the most caught-up
+   * member that can actually sequence (the same choice the control loop makes), and refuses with the
+   * reason when there is none. `transferLeaderToServer` remains the explicit override.
+   */
   async transferLeader(): Promise<void> {
     if (!this.raft.isLeader()) return; // op-conductor swallows ErrNotLeader here
-    await this.raft.transferLeadership();
+    if ((await this.effects.transferLeader()) === 'noTarget') {
+      throw new Error(
+        `${this.effects.lastNoTargetReason}; use conductor_transferLeaderToServer to choose one anyway`,
+      );
+    }
   }
 
   async transferLeaderToServer(id: string, addr: string): Promise<void> {

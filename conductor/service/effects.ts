@@ -40,6 +40,9 @@ export interface SequencerEffectsOptions {
 const MAX_CATCH_UP_ROUNDS = 8;
 
 export class SequencerEffects implements ControlEffects {
+  /** Why the last transfer found nobody to hand off to (for the RPC caller's error). */
+  lastNoTargetReason = '';
+
   constructor(private readonly options: SequencerEffectsOptions) {}
 
   async startSequencer(): Promise<void> {
@@ -119,6 +122,7 @@ export class SequencerEffects implements ControlEffects {
       this.options.roundRobin ? raft.id : null,
     );
     if (choice.kind === 'none') {
+      this.lastNoTargetReason = choice.reason;
       logger.warn({ reason: choice.reason }, 'keeping leadership: no member can take over sequencing');
       return 'noTarget';
     }

@@ -201,6 +201,13 @@ describe('a 3-member HA sequencer cluster', () => {
     expect((await lab.view(leader)).active).toBe(false);
   });
 
+  it('conductor_transferLeader hands off to a member that can sequence', async () => {
+    const from = await steadyLeader();
+    await lab.client(from).transferLeader();
+    const next = await steadyLeader(lab.members.filter((member) => member !== from));
+    expect(next.id).not.toBe(from.id);
+  });
+
   it('transfers leadership to each member in turn', async () => {
     for (const target of lab.members) {
       const from = await steadyLeader();

@@ -177,6 +177,8 @@ async function withKubelet(during: () => Promise<void>): Promise<{ replaced: str
   const created: string[] = [];
   let running = true;
   let first = true;
+  let listedOnce: () => void = () => undefined;
+  const firstListing = new Promise<void>((resolve) => (listedOnce = resolve));
   const loop = (async () => {
     while (running) {
       const list = await core.listNamespacedPod({
@@ -193,10 +195,13 @@ async function withKubelet(during: () => Promise<void>): Promise<{ replaced: str
         if (!ready && !p.metadata?.deletionTimestamp) await markReady(name).catch(() => undefined);
       }
       first = false;
+      listedOnce();
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
   try {
+    // Know the pods that exist before `during` acts, or a fast controller's new pods look old.
+    await firstListing;
     await during();
   } finally {
     running = false;
