@@ -4,6 +4,7 @@
  * the same run, so a result reads as "x times the disk" rather than as an absolute that depends on the
  * machine.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -18,7 +19,7 @@ export async function measureFsyncFloor(
   iterations: number,
 ): Promise<LatencySummary> {
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `fsync-floor-${process.pid}-${Date.now()}.bin`);
+  const file = path.join(dir, `fsync-floor-${process.pid}-${Date.now()}-${randomUUID()}.bin`);
   const data = Buffer.alloc(sizeBytes, 0xa5);
   const fh = await fs.open(file, 'w');
   const samples: number[] = [];

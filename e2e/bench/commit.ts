@@ -27,6 +27,12 @@ export interface SizeResult {
   readonly fsyncFloorP99Ms: number;
   /** p50 commit latency divided by the p50 fsync floor of the same size. */
   readonly ratioToFloor: number;
+  /**
+   * The floor when three writers fdatasync to this disk at once — what the three members of this
+   * benchmark do on every commit, since they share one disk here (in production each has its own).
+   */
+  readonly fsyncFloorThreeWritersP50Ms: number;
+  readonly ratioToThreeWriterFloor: number;
 }
 
 export interface CommitBenchResult {
@@ -68,6 +74,13 @@ export async function runCommitBench(options: CommitBenchOptions): Promise<Commi
       }
       const elapsedS = (performance.now() - started) / 1000;
       const floor = await measureFsyncFloor(dataDir, bytes, Math.min(iterations, 50));
+      const shared = await Promise.all(
+        [0, 1, 2].map(() => measureFsyncFloor(dataDir, bytes, Math.min(iterations, 50))),
+      );
+      const sharedP50 = percentile(
+        shared.map((floorOfOne) => floorOfOne.p50Ms),
+        50,
+      );
       const p50 = percentile(latencies, 50);
       const result: SizeResult = {
         bytes,
@@ -79,9 +92,12 @@ export async function runCommitBench(options: CommitBenchOptions): Promise<Commi
         fsyncFloorP50Ms: round(floor.p50Ms),
         fsyncFloorP99Ms: round(floor.p99Ms),
         ratioToFloor: round(p50 / Math.max(floor.p50Ms, 0.001)),
+        fsyncFloorThreeWritersP50Ms: round(sharedP50),
+        ratioToThreeWriterFloor: round(p50 / Math.max(sharedP50, 0.001)),
       };
       progress(
-        `${bytes} B: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, floor ${result.fsyncFloorP50Ms} ms`,
+        `${bytes} B: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, floor ${result.fsyncFloorP50Ms} ms ` +
+          `(three writers at once: ${result.fsyncFloorThreeWritersP50Ms} ms)`,
       );
       sizes.push(result);
     }
