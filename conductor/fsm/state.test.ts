@@ -253,3 +253,28 @@ describe('determinism', () => {
     );
   });
 });
+
+describe('hint (the proposer already decoded the entry)', () => {
+  it('is used only for that very buffer, and gives the same result as decoding', () => {
+    const [first, second] = fakeChain(1n, 2n);
+    const withHint = new UnsafeHeadFsm();
+    const without = new UnsafeHeadFsm();
+    const checked = checkCommit(withHint, first!);
+    if (!checked.ok) throw new Error(checked.error);
+    withHint.hint(checked.data, checked.decoded);
+    const hinted = withHint.apply(checked.data);
+    const decoded = without.apply(encodeEnvelope(first!));
+    expect(hinted.ok && hinted.head.envelope).toBe(checked.decoded.envelope); // the shortcut was taken
+    expect(hinted.ok && { ...hinted.head, envelope: undefined }).toEqual(
+      decoded.ok && { ...decoded.head, envelope: undefined },
+    );
+    expect(withHint.snapshot()).toEqual(without.snapshot());
+    // Equal bytes in another buffer (from disk, from the network) are decoded afresh.
+    const next = checkCommit(withHint, second!);
+    if (!next.ok) throw new Error(next.error);
+    withHint.hint(next.data, next.decoded);
+    const copy = withHint.apply(next.data.slice());
+    expect(copy.ok && copy.head.envelope).not.toBe(next.decoded.envelope);
+    expect(copy.ok && copy.head.blockHash).toBe(next.decoded.blockHash);
+  });
+});

@@ -405,6 +405,7 @@ export class Conductor implements ConductorBackend {
       throw new Error(`${prefix}: ${check.error}`);
     }
     if (check.duplicate) return;
+    this.fsm.hint(check.data, check.decoded);
     let result: ApplyResult;
     try {
       result = await this.raft.propose(check.data);
