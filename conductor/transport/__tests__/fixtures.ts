@@ -1,6 +1,6 @@
 /** Shared helpers for the transport tests: sample messages and a pair of live transports. */
 import { createHash } from 'node:crypto';
-import { EntryType, Suffrage, type Message, type NodeId } from '../../raft/types.js';
+import { EntryType, Suffrage, type AppendRequest, type Message, type NodeId } from '../../raft/types.js';
 import { GrpcTransport, type TransportOptions } from '../index.js';
 
 export function bytes(size: number, seed = 1): Uint8Array {
@@ -133,4 +133,18 @@ export async function until(pred: () => boolean, timeoutMs = 10_000): Promise<vo
     if (Date.now() - start > timeoutMs) throw new Error('condition not reached');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A one-entry Append from `from` to `to` at `index` (term 1), for delivery tests. */
+export function append(from: string, to: string, index: number, data: Uint8Array): AppendRequest {
+  return {
+    type: 'Append',
+    from,
+    to,
+    term: 1,
+    prevIndex: index - 1,
+    prevTerm: 1,
+    commit: 0,
+    entries: [{ term: 1, index, type: EntryType.Normal, data }],
+  };
 }

@@ -1,21 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:net';
-import { EntryType, type AppendRequest } from '../../raft/types.js';
 import { openReplicate, sendMethod } from '../service.js';
-import { bytes, mesh, startNode, until, type Node } from './fixtures.js';
+import { append, bytes, mesh, startNode, until, type Node } from './fixtures.js';
 
-function append(from: string, to: string, index: number, data: Uint8Array): AppendRequest {
-  return {
-    type: 'Append',
-    from,
-    to,
-    term: 1,
-    prevIndex: index - 1,
-    prevTerm: 1,
-    commit: 0,
-    entries: [{ term: 1, index, type: EntryType.Normal, data }],
-  };
-}
 const heartbeat = (from: string, to: string, readContext: string) =>
   ({ type: 'Heartbeat', from, to, term: 1, commit: 0, readContext }) as const;
 

@@ -1,20 +1,7 @@
-import { EntryType, type AppendRequest, type Message } from '../../raft/types.js';
-import { bytes, everyMessage, mesh, normalise, startNode, until, type Node } from './fixtures.js';
+import type { Message } from '../../raft/types.js';
+import { append, bytes, everyMessage, mesh, normalise, startNode, until, type Node } from './fixtures.js';
 
 const MB = 1_000_000;
-
-function append(from: string, to: string, index: number, data: Uint8Array): AppendRequest {
-  return {
-    type: 'Append',
-    from,
-    to,
-    term: 1,
-    prevIndex: index - 1,
-    prevTerm: 1,
-    commit: 0,
-    entries: [{ term: 1, index, type: EntryType.Normal, data }],
-  };
-}
 
 describe('GrpcTransport over loopback', () => {
   let a: Node;
