@@ -37,6 +37,11 @@ export interface StorageOptions {
   logger?: StorageLogger;
   /** Default true. false skips every fsync: only for tests that want simulation speed. */
   sync?: boolean;
+  /**
+   * Default true (with sync): new segments are zero-filled spares prepared in the background, so
+   * appends do not grow files (see preallocate.ts). false: segments grow as they are written.
+   */
+  preallocate?: boolean;
 }
 
 export interface RestoredState {
@@ -84,7 +89,8 @@ export class RaftStorage {
       const snapshots = new SnapshotStore({ dir, retain: options.retainSnapshots ?? 2, sync, logger });
       const snapshot = await snapshots.recover();
       const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-      const { wal, recovery } = await Wal.open({ dir, segmentBytes, sync, logger });
+      const preallocate = sync && (options.preallocate ?? true);
+      const { wal, recovery } = await Wal.open({ dir, segmentBytes, sync, preallocate, logger });
       const log = recovery.log;
       const covered = snapshot ? snapshot.meta.index : 0;
       if (log.start !== null && log.start > covered + 1) {

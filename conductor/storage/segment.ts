@@ -58,10 +58,12 @@ export interface ScannedSegment {
 }
 
 /**
- * Validates a whole segment. In the last segment a bad record is a torn tail when no valid record
- * header exists anywhere after it (a write that never completed, so never acknowledged); if one does,
- * synced data was damaged. In any other segment every failure is corruption: a segment is only left
- * behind after its last batch was fdatasynced.
+ * Validates a whole segment. Records end at the first byte that does not start a valid record; if
+ * every byte from there to the end of the file is zero, that is the preallocated rest of the segment
+ * (a record's type byte is never 0). Otherwise, in the last segment a bad record is a torn tail when
+ * no valid record header exists anywhere after it (a write that never completed, so never
+ * acknowledged); if one does, synced data was damaged. In any other segment every failure is
+ * corruption: a segment is only left behind after its last batch was made durable.
  */
 export function scanSegment(buf: Buffer, file: string, seq: number, isLast: boolean): ScannedSegment {
   const batches: { offset: number; payload: Buffer }[] = [];
@@ -79,6 +81,8 @@ export function scanSegment(buf: Buffer, file: string, seq: number, isLast: bool
       offset = r.end;
       continue;
     }
+    // Zeros to the end of the file after the meta record: the unused part of a preallocated segment.
+    if (offset > 0 && isAllZero(buf, offset)) return { batches, validBytes: offset, torn: null };
     const reason = describe(r.kind);
     const later = findValidHeader(buf, offset + 1, seq);
     if (!isLast) {
@@ -108,6 +112,16 @@ function checkMeta(type: RecordType, payload: Buffer, file: string, seq: number)
   }
   if (readU64(payload, 10) !== seq)
     throw new StorageCorruptionError(file, 0, 'segment seq does not match name');
+}
+
+const ZERO_CHUNK = Buffer.alloc(64 * 1024);
+
+function isAllZero(buf: Buffer, from: number): boolean {
+  for (let p = from; p < buf.length; p += ZERO_CHUNK.length) {
+    const n = Math.min(ZERO_CHUNK.length, buf.length - p);
+    if (!buf.subarray(p, p + n).equals(ZERO_CHUNK.subarray(0, n))) return false;
+  }
+  return true;
 }
 
 function findValidHeader(buf: Buffer, from: number, seq: number): number | null {

@@ -1,14 +1,21 @@
 /**
  * The write-ahead log: an ordered list of segment files, the last of which is open for appending.
- * One persist() becomes one Batch record written with a single writev and made durable with a single
- * fdatasync (group commit); creating or deleting a segment adds one directory fsync.
+ * One persist() becomes one Batch record written with a single writev that is durable when it returns
+ * (group commit): segments are opened with O_DSYNC, which is one fdatasync of the written range done
+ * inside the write call — one trip to the I/O thread pool per batch instead of two. Creating or
+ * deleting a segment adds one directory fsync.
  *
- * Failure discipline: if a write fails (ENOSPC) the file is cut back to its last synced length so the
- * durable prefix stays clean and a later append lands where the failed one began. If fdatasync itself
- * fails, the kernel may already have dropped the dirty pages it could not write (the PostgreSQL
- * "fsyncgate" lesson), so the WAL refuses all further writes until the process restarts and re-reads
- * the disk.
+ * Segments are preallocated (preallocate.ts): a new segment is a zero-filled spare renamed into place,
+ * so appends overwrite allocated blocks and the sync flushes data without a journal commit. Recovery
+ * reads zeros after the last record as the end of the log (a record's type byte is never 0).
+ *
+ * Failure discipline: if a write fails for lack of space (ENOSPC, EDQUOT, EFBIG) the file is cut back
+ * to where the batch began so the durable prefix stays clean and a later append lands there. Any
+ * other write failure may have come from the sync half of the write, after which the kernel may
+ * already have dropped the dirty pages it could not write (the PostgreSQL "fsyncgate" lesson), so the
+ * WAL refuses all further writes until the process restarts and re-reads the disk.
  */
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,13 +26,16 @@ import { StorageCorruptionError, StorageIOError } from './errors.js';
 import { fsyncDir, removeIfExists, writeFully } from './fsutil.js';
 import { LogInconsistency, LogView } from './log-view.js';
 import type { StorageLogger } from './logger.js';
-import { encodeRecord, RecordType } from './record.js';
+import { Preallocator } from './preallocate.js';
+import { encodeRecord, recordBytes, RecordType } from './record.js';
 import { encodeMeta, parseSegmentName, scanSegment, segmentFileName } from './segment.js';
 
 export interface WalOptions {
   readonly dir: string;
   readonly segmentBytes: number;
   readonly sync: boolean;
+  /** Keep a zero-filled spare ready to become the next segment (preallocate.ts). */
+  readonly preallocate: boolean;
   readonly logger: StorageLogger;
 }
 
@@ -42,6 +52,8 @@ export interface WalStats {
   batches: number;
   bytesWritten: number;
   segmentsCreated: number;
+  /** Of those, segments that began as a zero-filled spare (preallocate.ts). */
+  segmentsPreallocated: number;
   segmentsRemoved: number;
   lastSyncMs: number;
 }
@@ -56,8 +68,14 @@ interface SegmentInfo {
 interface ActiveSegment {
   readonly info: SegmentInfo;
   readonly fh: FileHandle;
+  /** Bytes of records (the next append goes here). */
   size: number;
+  /** Length of the file; appends below it overwrite preallocated zeros. */
+  allocated: number;
 }
+
+/** Errors after which cutting the file back leaves the WAL consistent and usable. */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 export class Wal {
   readonly stats: WalStats = {
@@ -66,17 +84,28 @@ export class Wal {
     batches: 0,
     bytesWritten: 0,
     segmentsCreated: 0,
+    segmentsPreallocated: 0,
     segmentsRemoved: 0,
     lastSyncMs: 0,
   };
   private failed: Error | null = null;
+  private readonly spares: Preallocator | null;
 
   private constructor(
     private readonly options: WalOptions,
     private readonly segments: SegmentInfo[],
     private active: ActiveSegment | null,
     private nextSeq: number,
-  ) {}
+  ) {
+    this.spares = options.preallocate
+      ? new Preallocator({
+          dir: options.dir,
+          bytes: options.segmentBytes,
+          sync: options.sync,
+          logger: options.logger,
+        })
+      : null;
+  }
 
   /** Replays every segment, repairs a torn tail, and opens the last segment for appending. */
   static async open(options: WalOptions): Promise<{ wal: Wal; recovery: WalRecovery }> {
@@ -99,7 +128,9 @@ export class Wal {
         throw new StorageCorruptionError(file, 0, `segment ${prev.seq + 1} is missing before this one`);
       }
       const isLast = i === names.length - 1;
-      const scanned = scanSegment(await fs.readFile(file), file, name.seq, isLast);
+      const contents = await fs.readFile(file);
+      const scanned = scanSegment(contents, file, name.seq, isLast);
+      let allocated = contents.length;
       nextSeq = name.seq + 1;
       if (scanned.torn) {
         logger.warn(
@@ -120,6 +151,7 @@ export class Wal {
         } finally {
           await fh.close();
         }
+        allocated = scanned.validBytes;
       }
       const info: SegmentInfo = { seq: name.seq, file, maxIndex: 0 };
       for (const batch of scanned.batches) {
@@ -137,7 +169,9 @@ export class Wal {
         }
       }
       segments.push(info);
-      if (isLast) active = { info, fh: await fs.open(file, 'r+'), size: scanned.validBytes };
+      if (isLast) {
+        active = { info, fh: await openForAppend(file, options.sync), size: scanned.validBytes, allocated };
+      }
     }
     return { wal: new Wal(options, segments, active, nextSeq), recovery: { hardState, log } };
   }
@@ -150,38 +184,76 @@ export class Wal {
   async append(ops: readonly BatchOp[], firstIndex: number, hardState: HardState | null): Promise<void> {
     if (this.failed) throw this.failed;
     if (ops.length === 0) return;
-    if (!this.active || this.active.size >= this.options.segmentBytes) {
+    // The first append starts the first spare, so opening a WAL only to read it costs no disk writes.
+    this.spares?.prepare();
+    const payload = encodeBatch(ops);
+    if (this.active === null || this.needsNewSegment(this.active, recordBytes(payload))) {
       const carry = hardState && !ops.some((op) => op.kind === 'hardState');
       await this.appendToNewSegment(carry ? [{ kind: 'hardState', hardState }, ...ops] : ops, firstIndex);
     } else {
-      await this.appendToActive(this.active, ops);
+      await this.appendToActive(this.active, payload);
     }
     this.stats.batches++;
     const info = this.active!.info;
     for (const op of ops) if (op.kind === 'entry') info.maxIndex = Math.max(info.maxIndex, op.entry.index);
   }
 
-  private async appendToActive(active: ActiveSegment, ops: readonly BatchOp[]): Promise<void> {
+  /**
+   * A full segment is followed by a new one; so is a segment the batch would have to grow when a
+   * preallocated spare is ready (a segment left by a crash or an older version, or one made while no
+   * spare was ready). Never waits for a spare: without one, a segment grows by appending.
+   */
+  private needsNewSegment(active: ActiveSegment, batchBytes: number): boolean {
+    if (active.size >= this.options.segmentBytes) return true;
+    return active.size + batchBytes > active.allocated && this.spares?.hasSpare === true;
+  }
+
+  private async appendToActive(active: ActiveSegment, payload: readonly Uint8Array[]): Promise<void> {
     const offset = active.size;
-    const chunks = encodeRecord(RecordType.Batch, encodeBatch(ops), { seq: active.info.seq, offset });
+    const chunks = encodeRecord(RecordType.Batch, payload, { seq: active.info.seq, offset });
+    const t0 = performance.now();
     let written: number;
     try {
       written = await writeFully(active.fh, chunks, offset);
     } catch (err) {
-      // Cut the partial record off so the next append starts on a clean boundary.
-      try {
-        await active.fh.truncate(offset);
-      } catch (truncErr) {
-        this.failed = new StorageIOError(
-          `WAL ${active.info.file} could not be restored to ${offset} bytes after a failed write; restart to recover`,
-          truncErr,
-        );
-      }
-      throw new StorageIOError(`WAL write to ${active.info.file} failed; the batch was not persisted`, err);
+      throw await this.writeFailed(active, offset, err);
     }
-    await this.datasync(active.fh, active.info.file);
+    this.countSync(t0);
     active.size += written;
+    active.allocated = Math.max(active.allocated, active.size);
     this.stats.bytesWritten += written;
+  }
+
+  /**
+   * Out of space: cut the partial record off so the next append starts on a clean boundary. Anything
+   * else may be a failed sync (see the top of this file): stop writing until a restart.
+   */
+  private async writeFailed(active: ActiveSegment, offset: number, err: unknown): Promise<StorageIOError> {
+    const file = active.info.file;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (this.options.sync && !OUT_OF_SPACE.has(code)) {
+      this.failed = new StorageIOError(
+        `durable write to ${file} failed; restart to re-read the WAL from disk`,
+        err,
+      );
+      return this.failed as StorageIOError;
+    }
+    try {
+      await active.fh.truncate(offset);
+      active.allocated = offset;
+    } catch (truncErr) {
+      this.failed = new StorageIOError(
+        `WAL ${file} could not be restored to ${offset} bytes after a failed write; restart to recover`,
+        truncErr,
+      );
+    }
+    return new StorageIOError(`WAL write to ${file} failed; the batch was not persisted`, err);
+  }
+
+  private countSync(startedAt: number): void {
+    if (!this.options.sync) return;
+    this.stats.lastSyncMs = performance.now() - startedAt;
+    this.stats.walSyncs++;
   }
 
   private async appendToNewSegment(ops: readonly BatchOp[], firstIndex: number): Promise<void> {
@@ -193,10 +265,18 @@ export class Wal {
     const batch = encodeRecord(RecordType.Batch, encodeBatch(ops), { seq, offset: metaBytes });
     let fh: FileHandle | null = null;
     let written: number;
+    let allocated = 0;
     try {
-      fh = await fs.open(file, 'wx');
+      const spare = this.spares?.hasSpare ? await this.spares.take() : null;
+      if (spare !== null) {
+        // A zero-filled spare becomes the segment; the directory fsync below makes the rename durable.
+        await fs.rename(spare, file);
+        allocated = this.options.segmentBytes;
+      }
+      fh = await openForAppend(file, this.options.sync, spare === null);
+      const t0 = performance.now();
       written = await writeFully(fh, [...meta, ...batch], 0);
-      if (this.options.sync) await this.timedSync(fh);
+      this.countSync(t0);
       if (this.options.sync) await fsyncDir(this.options.dir);
       if (this.options.sync) this.stats.dirSyncs++;
     } catch (err) {
@@ -209,30 +289,12 @@ export class Wal {
     const previous = this.active;
     const info: SegmentInfo = { seq, file, maxIndex: 0 };
     this.segments.push(info);
-    this.active = { info, fh, size: written };
+    this.active = { info, fh, size: written, allocated: Math.max(allocated, written) };
     this.stats.bytesWritten += written;
     this.stats.segmentsCreated++;
+    if (allocated > 0) this.stats.segmentsPreallocated++;
+    this.spares?.segmentStarted();
     await previous?.fh.close();
-  }
-
-  private async datasync(fh: FileHandle, file: string): Promise<void> {
-    if (!this.options.sync) return;
-    try {
-      await this.timedSync(fh);
-    } catch (err) {
-      this.failed = new StorageIOError(
-        `fdatasync of ${file} failed; restart to re-read the WAL from disk`,
-        err,
-      );
-      throw this.failed;
-    }
-  }
-
-  private async timedSync(fh: FileHandle): Promise<void> {
-    const t0 = performance.now();
-    await fh.datasync();
-    this.stats.lastSyncMs = performance.now() - t0;
-    this.stats.walSyncs++;
   }
 
   /** Deletes the oldest segments whose entries are all ≤ through (never the active one). */
@@ -265,7 +327,17 @@ export class Wal {
     this.active = null;
     this.failed ??= new Error('WAL is closed');
     await active?.fh.close();
+    await this.spares?.close();
   }
+}
+
+/**
+ * Opens a segment for appending: read-write, and with O_DSYNC when syncing so each write returns only
+ * once its data is on disk. `create` makes a new file and refuses to replace one.
+ */
+function openForAppend(file: string, sync: boolean, create = false): Promise<FileHandle> {
+  const { O_RDWR, O_CREAT, O_EXCL, O_DSYNC } = fsConstants;
+  return fs.open(file, O_RDWR | (create ? O_CREAT | O_EXCL : 0) | (sync ? O_DSYNC : 0));
 }
 
 /** Applies one batch operation to a log view; `item` maps an entry to what the view stores. */

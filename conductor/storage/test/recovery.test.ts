@@ -27,7 +27,9 @@ interface Fixture {
 async function fixture(batches: number, segmentBytes = 1 << 20): Promise<Fixture> {
   const dir = await tempDir();
   dirs.push(dir);
-  const s = await RaftStorage.open({ dir, segmentBytes, logger: recordingLogger() });
+  // Segments that grow as they are written, so a file's size is where its next record starts (the
+  // preallocated layout has its own tests below).
+  const s = await RaftStorage.open({ dir, segmentBytes, preallocate: false, logger: recordingLogger() });
   const recordStarts: number[] = [];
   for (let k = 1; k <= batches; k++) {
     const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.wal')).sort();
@@ -93,7 +95,7 @@ describe('WAL recovery', () => {
     }
   });
 
-  it('repairs a tail of zeroed bytes (size extended, data never written)', async () => {
+  it('repairs a record whose end was zeroed (size extended, data never written)', async () => {
     const f = await fixture(3);
     const file = f.segments.at(-1)!;
     const original = await fs.readFile(file);
@@ -102,8 +104,25 @@ describe('WAL recovery', () => {
     zeroed.fill(0, lastStart + 5);
     await fs.writeFile(file, zeroed);
     await openExpectingTorn(f.dir, file, lastStart, 6);
-    await fs.writeFile(file, Buffer.concat([original, Buffer.alloc(4096)]));
-    await openExpectingTorn(f.dir, file, original.length, 9);
+  });
+
+  it('reads zeros after the last record as the unused, preallocated rest of the segment', async () => {
+    const f = await fixture(3);
+    const file = f.segments.at(-1)!;
+    const original = await fs.readFile(file);
+    await fs.writeFile(file, Buffer.concat([original, Buffer.alloc(70_000)]));
+    const logger = recordingLogger();
+    const s = await RaftStorage.open({ dir: f.dir, logger });
+    expect(s.restored().entries.at(-1)?.index).toBe(9);
+    // The next batch overwrites the zeros where the records end; the file does not grow.
+    await s.persist({ snapshot: null, entries: [entry(10, 1, 40)], hardState: null });
+    await s.close();
+    expect(logger.warnings).toEqual([]);
+    expect((await fs.stat(file)).size).toBe(original.length + 70_000);
+    const again = await RaftStorage.open({ dir: f.dir, logger });
+    expect(again.restored().entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await again.close();
+    expect(logger.warnings).toEqual([]);
   });
 
   it('treats a damaged last record with nothing valid after it as torn', async () => {

@@ -259,6 +259,128 @@ describe('RaftStorage', () => {
   });
 });
 
+describe('RaftStorage with preallocated segments', () => {
+  const SEGMENT = 256 * 1024;
+
+  /** Persists 10 KB batches until a new segment began as a spare; returns the next free index. */
+  async function fillUntilPreallocated(s: RaftStorage, from: number): Promise<number> {
+    let index = from;
+    const deadline = Date.now() + 10_000;
+    while (s.stats().segmentsPreallocated === 0) {
+      if (Date.now() > deadline) throw new Error('no spare segment was ever used');
+      await s.persist({ snapshot: null, entries: [entry(index, 1, 10_000)], hardState: null });
+      index++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return index;
+  }
+
+  it('moves to a zero-filled spare, then overwrites it in place: the file never grows', async () => {
+    const dir = await fresh();
+    const s = await reopen(dir, { segmentBytes: SEGMENT });
+    let next = await fillUntilPreallocated(s, 1);
+    const newest = async (): Promise<string> =>
+      path.join(
+        dir,
+        (await fs.readdir(dir))
+          .filter((f) => f.endsWith('.wal'))
+          .sort()
+          .at(-1)!,
+      );
+    const file = await newest();
+    expect((await fs.stat(file)).size).toBe(SEGMENT);
+    const before = s.stats();
+    for (let i = 0; i < 10; i++) {
+      await s.persist({ snapshot: null, entries: [entry(next++, 1, 10_000)], hardState: null });
+    }
+    expect(await newest()).toBe(file);
+    expect((await fs.stat(file)).size).toBe(SEGMENT);
+    // One durable write per batch, no directory fsync while the segment has room.
+    expect(s.stats().walSyncs - before.walSyncs).toBe(10);
+    expect(s.stats().dirSyncs).toBe(before.dirSyncs);
+    await s.close();
+
+    const logger = recordingLogger();
+    const again = await RaftStorage.open({ dir, segmentBytes: SEGMENT, logger });
+    const restored = again.restored().entries;
+    expect(restored.map((e) => e.index)).toEqual(Array.from({ length: next - 1 }, (_, i) => i + 1));
+    expect(
+      restored.every((e) => e.data.length === 10_000 && Buffer.from(e.data).readUInt32LE(0) === e.index),
+    ).toBe(true);
+    expect(logger.warnings).toEqual([]);
+    await again.close();
+  });
+
+  it('rolls over full preallocated segments and truncates across them', async () => {
+    const dir = await fresh();
+    const s = await reopen(dir, { segmentBytes: SEGMENT });
+    let next = await fillUntilPreallocated(s, 1);
+    // Fill well past several segments (each batch gives the filler time to prepare the next spare).
+    while (s.stats().segmentsPreallocated < 3 || next <= 40) {
+      await s.persist({ snapshot: null, entries: [entry(next++, 1, 50_000)], hardState: null });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // A leader change rewrites the last 12 entries (50 KB each: they span segment boundaries).
+    const from = next - 12;
+    await s.persist({
+      snapshot: null,
+      entries: entries(from, from + 1, 2, 100),
+      hardState: { term: 2, vote: 'n2', commit: 1 },
+    });
+    await s.close();
+    const again = await reopen(dir, { segmentBytes: SEGMENT });
+    const restored = again.restored();
+    expect(restored.entries.at(-1)).toMatchObject({ index: from + 1, term: 2 });
+    expect(restored.entries).toHaveLength(from + 1);
+    expect(restored.hardState).toEqual({ term: 2, vote: 'n2', commit: 1 });
+    await again.close();
+  });
+
+  it('reuses a spare left by a crash mid-fill (any file of zeros is a valid spare)', async () => {
+    const dir = await fresh();
+    await fs.writeFile(path.join(dir, 'next-segment.spare'), Buffer.alloc(SEGMENT / 4));
+    const s = await reopen(dir, { segmentBytes: SEGMENT });
+    await fillUntilPreallocated(s, 1);
+    await s.close();
+    const sizes = await Promise.all(
+      (await fs.readdir(dir))
+        .filter((f) => f.endsWith('.wal'))
+        .map(async (f) => (await fs.stat(path.join(dir, f))).size),
+    );
+    expect(sizes).toContain(SEGMENT);
+  });
+
+  it('recovers a batch torn inside the preallocated space: cut back, later batches land there', async () => {
+    const dir = await fresh();
+    const s = await reopen(dir, { segmentBytes: SEGMENT });
+    const next = await fillUntilPreallocated(s, 1);
+    await s.close();
+    const file = path.join(
+      dir,
+      (await fs.readdir(dir))
+        .filter((f) => f.endsWith('.wal'))
+        .sort()
+        .at(-1)!,
+    );
+    const bytes = await fs.readFile(file);
+    // The last batch's record: find its end (first zero run) and tear its second half.
+    let end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    const torn = Buffer.from(bytes);
+    torn.fill(0, end - 5_000, end);
+    await fs.writeFile(file, torn);
+    const logger = recordingLogger();
+    const again = await RaftStorage.open({ dir, segmentBytes: SEGMENT, logger });
+    expect(again.restored().entries.at(-1)?.index).toBe(next - 2);
+    expect(logger.warnings.map((w) => w.msg).join('\n')).toMatch(/torn write/);
+    await again.persist({ snapshot: null, entries: [entry(next - 1, 1, 10)], hardState: null });
+    await again.close();
+    const third = await reopen(dir, { segmentBytes: SEGMENT });
+    expect(third.restored().entries.at(-1)).toMatchObject({ index: next - 1 });
+    await third.close();
+  });
+});
+
 describe('RaftStorage on a full disk', () => {
   const mnt = path.join('/tmp', `baton-enospc-${process.pid}`);
   let mounted = false;
