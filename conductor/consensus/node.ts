@@ -61,11 +61,19 @@ export interface RaftNodeOptions<Result> {
   readonly timing?: RaftTiming;
   /** Take a snapshot once this many entries were applied since the last one (op-conductor: 8192). */
   readonly snapshotThreshold?: number;
+  /**
+   * Also take one once the entries applied since the last snapshot hold this many bytes (default
+   * 32 MiB). The log lives in memory until compaction: 8192 blocks of 5 MB would be 40 GB.
+   */
+  readonly snapshotBytes?: number;
   /** Check for the threshold at least this often (op-conductor: 120 s). */
   readonly snapshotIntervalMs?: number;
   /** Entries kept in the log behind a snapshot, for followers that are slightly behind (10240). */
   readonly trailingLogs?: number;
-  /** Cap on the bytes of those trailing entries kept in memory (MB-sized blocks add up fast). */
+  /**
+   * Cap on the bytes of those trailing entries kept in memory (default 32 MiB; MB-sized blocks add up
+   * fast). A follower further behind gets a snapshot instead.
+   */
   readonly trailingBytes?: number;
   readonly tls?: { caFile: string; certFile: string; keyFile: string };
   readonly maxMessageBytes?: number;
@@ -90,6 +98,9 @@ export interface LeadershipChange {
   readonly term: number;
 }
 
+const DEFAULT_SNAPSHOT_BYTES = 32 * 1024 * 1024;
+const DEFAULT_TRAILING_BYTES = 32 * 1024 * 1024;
+
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class RaftNode<Result = unknown> {
@@ -109,11 +120,15 @@ export class RaftNode<Result = unknown> {
     { resolve: (index: number) => void; reject: (e: Error) => void }
   >();
   private readCounter = 0;
+  /** Entry-less appends (commit index updates) held back until the loop has applied that commit. */
+  private commitNotices: Message[] = [];
   private loopRunning = false;
   private loopAgain = false;
   private stopped = false;
   private applied = 0;
   private lastSnapshotIndex = 0;
+  /** Payload bytes applied since the last snapshot (the in-memory log the next one will release). */
+  private bytesSinceSnapshot = 0;
   private softState: SoftState = { role: 'follower', leader: null, term: 0 };
   private peersKey = '';
   private boundPort = 0;
@@ -387,7 +402,14 @@ export class RaftNode<Result = unknown> {
     if (this.stopped && !this.loopRunning) return;
     if (this.loopRunning) {
       // A Ready is being persisted: replicate what arrived meanwhile now instead of after the fsync.
-      if (!this.stopped) for (const message of this.core.takeEagerMessages()) this.transport.send(message);
+      // Appends that carry no entries only tell followers the new commit index; they wait until the
+      // loop has applied that commit here, so the proposer hears back first.
+      if (!this.stopped) {
+        for (const message of this.core.takeEagerMessages()) {
+          if (carriesEntries(message)) this.transport.send(message);
+          else this.commitNotices.push(message);
+        }
+      }
       this.loopAgain = true;
       return;
     }
@@ -402,6 +424,7 @@ export class RaftNode<Result = unknown> {
         while (!this.stopped && this.core.hasReady()) {
           await this.handleReady(this.core.ready());
         }
+        this.sendCommitNotices();
       } while (this.loopAgain && !this.stopped);
     } catch (error) {
       // A failed fsync leaves us unable to promise durability: stop taking part rather than lie.
@@ -416,18 +439,23 @@ export class RaftNode<Result = unknown> {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
-    for (const message of ready.eagerMessages) this.transport.send(message);
+    for (const message of ready.eagerMessages) {
+      if (carriesEntries(message)) this.transport.send(message);
+      else this.commitNotices.push(message);
+    }
     if (ready.snapshot) {
       // A snapshot from the leader replaces the state machine before anything after it applies.
       this.options.fsm.restore(ready.snapshot.data);
       this.applied = ready.snapshot.meta.index;
       this.lastSnapshotIndex = ready.snapshot.meta.index;
+      this.bytesSinceSnapshot = 0;
       this.counters.snapshotsInstalled++;
     }
     // Committed entries are already on a majority's disks, so they can be applied (and their
     // proposers answered) while this Ready's own writes go to disk — the commit path then costs one
     // fsync, not two.
     for (const entry of ready.committed) this.applyEntry(entry);
+    this.sendCommitNotices();
 
     if (ready.hardState) this.latestHardState = ready.hardState;
     const hardState = this.hardStateToPersist(ready);
@@ -448,9 +476,7 @@ export class RaftNode<Result = unknown> {
     if (ready.committed.some((entry) => entry.type === EntryType.ConfChange) || ready.entries.length > 0) {
       this.updatePeers();
     }
-    if (this.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192)) {
-      await this.takeSnapshot();
-    }
+    if (this.snapshotDue()) await this.takeSnapshot();
   }
 
   /**
@@ -469,9 +495,17 @@ export class RaftNode<Result = unknown> {
     return writingAnyway && persisted.commit !== latest.commit ? latest : null;
   }
 
+  private sendCommitNotices(): void {
+    if (this.commitNotices.length === 0) return;
+    const notices = this.commitNotices;
+    this.commitNotices = [];
+    if (!this.stopped) for (const message of notices) this.transport.send(message);
+  }
+
   private applyEntry(entry: Entry): void {
     if (entry.index <= this.applied) return;
     this.applied = entry.index;
+    this.bytesSinceSnapshot += entry.data.byteLength;
     if (entry.type === EntryType.Normal) {
       const result = this.options.fsm.apply(entry);
       this.proposals.applied(entry.index, entry.term, result);
@@ -515,9 +549,16 @@ export class RaftNode<Result = unknown> {
     this.transport.setPeers(peers);
   }
 
+  private snapshotDue(): boolean {
+    return (
+      this.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192) ||
+      this.bytesSinceSnapshot >= (this.options.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES)
+    );
+  }
+
   private async maybeSnapshot(): Promise<void> {
     if (this.stopped || this.loopRunning) return;
-    if (this.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192)) {
+    if (this.snapshotDue()) {
       this.loopRunning = true;
       try {
         await this.takeSnapshot();
@@ -548,11 +589,12 @@ export class RaftNode<Result = unknown> {
     const snapshot: Snapshot = { meta, data: this.options.fsm.snapshot() };
     await this.storage.saveSnapshot(snapshot);
     this.lastSnapshotIndex = index;
+    this.bytesSinceSnapshot = 0;
     this.counters.snapshotsTaken++;
     this.core.compact(
       meta,
       this.options.trailingLogs ?? 10240,
-      this.options.trailingBytes ?? 256 * 1024 * 1024,
+      this.options.trailingBytes ?? DEFAULT_TRAILING_BYTES,
     );
     await this.storage.compact(this.core.status().firstIndex - 1);
     this.logger.debug({ index }, 'raft snapshot taken');
@@ -574,6 +616,11 @@ export class RaftNode<Result = unknown> {
     if (this.fatal) throw new Error(`raft storage failed: ${this.fatal.message}`);
     if (this.stopped) throw new Error('raft is shutdown');
   }
+}
+
+/** An Append with entries replicates data; one without only carries the leader's commit index. */
+function carriesEntries(message: Message): boolean {
+  return message.type !== 'Append' || message.entries.length > 0;
 }
 
 export { RaftError, Suffrage };

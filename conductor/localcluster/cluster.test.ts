@@ -145,6 +145,36 @@ describe('snapshots', () => {
   });
 });
 
+describe('snapshots by size', () => {
+  it('bounds the in-memory log by bytes: big entries trigger snapshots long before the entry count does', async () => {
+    const cluster = new LocalCluster({
+      size: 3,
+      ...FAST,
+      snapshotBytes: 1024 * 1024,
+      trailingBytes: 256 * 1024,
+    });
+    await cluster.start();
+    try {
+      const leader = await cluster.waitForLeader();
+      const victim = cluster.ids.find((id) => id !== leader)!;
+      await cluster.kill(victim);
+      // 40 blocks of 100 KB, proposed inside the leader (the benchmark's route).
+      const series = await cluster.proposeSeries(leader, new Uint8Array(100_000).fill(9), 40);
+      expect(series.latenciesMs).toHaveLength(40);
+      const { count } = await cluster.barrier(leader);
+      expect(count).toBe(40);
+      // ~4 MB applied: several snapshots at 1 MiB each, although 8192 entries were never reached.
+      expect((await cluster.status(leader)).snapshotsTaken).toBeGreaterThanOrEqual(3);
+      // The victim is more than the 256 KiB trailing log behind: it catches up from a snapshot.
+      await cluster.launch(victim);
+      await expectConverged(cluster, cluster.ids, count);
+      expect((await cluster.status(victim)).snapshotsInstalled).toBe(1);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
+
 describe('membership', () => {
   it('removes a follower and adds it back with optimistic concurrency on the configuration version', async () => {
     const cluster = new LocalCluster({ size: 3, ...FAST });
