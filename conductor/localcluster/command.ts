@@ -3,9 +3,8 @@
  * commits blocks, shows live status and, with --chaos, kills and restarts leaders).
  */
 import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../consensus/timing.js';
-import { LocalCluster, sleep } from './cluster.js';
-import { runMember } from './member.js';
 import { percentile } from './stats.js';
 
 export function registerLocalClusterCommands(program: Command): void {
@@ -23,9 +22,13 @@ export function registerLocalClusterCommands(program: Command): void {
     .option('--lease-timeout <duration>', 'raft leader lease timeout', '500ms')
     .option('--snapshot-threshold <n>', 'entries between snapshots', '8192')
     .option('--trailing-logs <n>', 'entries kept behind a snapshot', '10240')
+    .option('--snapshot-bytes <n>', 'payload bytes between snapshots (default 32 MiB)')
+    .option('--trailing-bytes <n>', 'bytes of entries kept behind a snapshot (default 32 MiB)')
     .option('--log-level <level>', 'log level', 'info')
     .action(async (opts: Record<string, string>) => {
       const dialMap = parsePairs(opts.dialMap ?? '');
+      // Imported on use, like every command's implementation: one member process loads only what it runs.
+      const { runMember } = await import('./member.js');
       await runMember({
         id: opts.id as string,
         dataDir: opts.dataDir as string,
@@ -38,6 +41,8 @@ export function registerLocalClusterCommands(program: Command): void {
         leaseTimeoutMs: parseDuration(opts.leaseTimeout as string),
         snapshotThreshold: Number(opts.snapshotThreshold),
         trailingLogs: Number(opts.trailingLogs),
+        ...(opts.snapshotBytes ? { snapshotBytes: Number(opts.snapshotBytes) } : {}),
+        ...(opts.trailingBytes ? { trailingBytes: Number(opts.trailingBytes) } : {}),
         logLevel: opts.logLevel as string,
       });
     });
@@ -96,6 +101,7 @@ async function runLocalCluster(options: {
   if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes % 2 === 0) {
     throw new Error(`--nodes must be an odd number ≥ 1 (got ${options.nodes})`);
   }
+  const { LocalCluster } = await import('./cluster.js');
   const cluster = new LocalCluster({ size: options.nodes, proxies: false });
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   progress(`starting ${options.nodes} members…`);

@@ -4,9 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import pino from 'pino';
 import { conductorFlagValues, parseConductorConfig, registerConductorFlags } from '../config/flags.js';
-import { Conductor } from './conductor.js';
 import { BATON_VERSION } from './version.js';
 
 /** op-conductor's log levels onto pino's. */
@@ -27,6 +25,8 @@ export function registerConductorCommand(program: Command): void {
   command.action(async () => {
     const { values, explicitlySet } = conductorFlagValues(command);
     const config = parseConductorConfig(values, explicitlySet);
+    // Loaded here, not at the top: every `baton` command registers with this module.
+    const [{ default: pino }, { Conductor }] = await Promise.all([import('pino'), import('./conductor.js')]);
     const logger = pino({ level: LEVELS[config.log.level] ?? 'info', base: { id: config.raft.serverId } });
     const adminToken = config.rpc.adminTokenFile
       ? (await readFile(config.rpc.adminTokenFile, 'utf8')).trim()

@@ -4,8 +4,6 @@
  */
 import type { Command } from 'commander';
 import { parseDuration } from '../../conductor/config/duration.js';
-import { runCommitBench } from './commit.js';
-import { runFailoverBench } from './failover.js';
 
 export function registerBenchCommands(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print JSON');
@@ -14,6 +12,7 @@ export function registerBenchCommands(program: Command): void {
     .description('3-node commit latency and throughput, payloads 10 KB … 5 MB, fsync on')
     .option('--quick', 'fewer iterations (CI smoke run)', false)
     .action(async (opts: { quick: boolean }) => {
+      const { runCommitBench } = await import('./commit.js');
       const result = await runCommitBench({
         quick: opts.quick,
         progress: (line) => void process.stderr.write(`${line}\n`),
@@ -33,6 +32,7 @@ export function registerBenchCommands(program: Command): void {
       async (opts: { trials: string; heartbeatTimeout: string; leaseTimeout: string; blockTime: string }) => {
         const trials = Number(opts.trials);
         if (!Number.isInteger(trials) || trials < 1) throw new Error(`--trials must be a positive integer`);
+        const { runFailoverBench } = await import('./failover.js');
         const result = await runFailoverBench({
           trials,
           heartbeatTimeoutMs: parseDuration(opts.heartbeatTimeout),

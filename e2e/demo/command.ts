@@ -4,8 +4,8 @@
  * it). Ends with the chain auditor's JSON summary on stdout.
  */
 import type { Command } from 'commander';
-import { sleep } from '../../conductor/localcluster/cluster.js';
-import { SequencerLab } from './lab.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SequencerLab } from './lab.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -41,6 +41,7 @@ async function runDemo(options: {
   chaosIntervalS: number;
 }): Promise<{ blocks: number; reorgs: number; doubleSequenced: number; maxGapMs: number; faults: number }> {
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+  const { SequencerLab } = await import('./lab.js');
   const lab = new SequencerLab({ nodes: options.nodes, blockTimeMs: options.blockTimeMs, progress });
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));

@@ -8,12 +8,6 @@ import { parseDuration } from '../../conductor/config/duration.js';
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { readJwtSecretFile } from './rpc/jwt.js';
-import { startSimOpGeth } from './op-geth/server.js';
-import { startSimOpNode } from './op-node/node.js';
-
-export { startSimOpGeth } from './op-geth/server.js';
-export { startSimOpNode } from './op-node/node.js';
-export { auditChain } from './audit/audit.js';
 
 const log = (msg: string): void => console.error(`${new Date().toISOString()} ${msg}`);
 
@@ -95,6 +89,7 @@ export function registerSimCommand(program: Command): void {
     const jwt = str(o, 'authrpc.jwtsecret');
     const datadir = str(o, 'datadir');
     const genesisTime = str(o, 'sim.genesis-time');
+    const { startSimOpGeth } = await import('./op-geth/server.js');
     const g = await startSimOpGeth({
       host: str(o, 'http.addr') ?? '127.0.0.1',
       port: Number(str(o, 'http.port')),
@@ -212,6 +207,7 @@ export function registerSimCommand(program: Command): void {
     if (bt) blockTimeMs = parseDurationMs(bt);
     const nodeId = str(o, 'sim.node-id');
     const p2pDisabled = flag(o, 'p2p.disable');
+    const { startSimOpNode } = await import('./op-node/node.js');
     const n = await startSimOpNode({
       l2,
       ...(jwt ? { jwtSecret: readJwtSecretFile(jwt) } : {}),
