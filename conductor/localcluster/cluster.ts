@@ -37,6 +37,8 @@ export interface ClusterOptions {
   readonly leaseTimeoutMs?: number;
   readonly snapshotThreshold?: number;
   readonly trailingLogs?: number;
+  readonly snapshotBytes?: number;
+  readonly trailingBytes?: number;
   readonly logLevel?: string;
   /** Route member-to-member traffic through cuttable proxies (default true). */
   readonly proxies?: boolean;
@@ -109,6 +111,8 @@ export class LocalCluster {
       `--lease-timeout=${this.options.leaseTimeoutMs ?? 500}ms`,
       `--snapshot-threshold=${this.options.snapshotThreshold ?? 8192}`,
       `--trailing-logs=${this.options.trailingLogs ?? 10240}`,
+      ...(this.options.snapshotBytes !== undefined ? [`--snapshot-bytes=${this.options.snapshotBytes}`] : []),
+      ...(this.options.trailingBytes !== undefined ? [`--trailing-bytes=${this.options.trailingBytes}`] : []),
       `--log-level=${this.options.logLevel ?? 'warn'}`,
       ...(dialMap ? [`--dial-map=${dialMap}`] : []),
     ];
@@ -181,6 +185,23 @@ export class LocalCluster {
     };
   }
 
+  /** `count` proposals made inside member `id`, `concurrency` at a time (see member.ts). */
+  async proposeSeries(
+    id: string,
+    data: Uint8Array,
+    count: number,
+    options: { concurrency?: number; gapMs?: number } = {},
+  ): Promise<{ latenciesMs: number[]; elapsedMs: number }> {
+    const { concurrency = 1, gapMs = 0 } = options;
+    return (await this.request(
+      id,
+      'POST',
+      `/propose-series?count=${count}&concurrency=${concurrency}&gapMs=${gapMs}`,
+      data,
+      120_000,
+    )) as { latenciesMs: number[]; elapsedMs: number };
+  }
+
   async barrier(id: string): Promise<{ count: number; digest: string }> {
     return (await this.request(id, 'POST', '/barrier')) as { count: number; digest: string };
   }
@@ -206,12 +227,18 @@ export class LocalCluster {
     if (this.ownsDataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 
-  private async request(id: string, method: string, route: string, body?: Uint8Array): Promise<unknown> {
+  private async request(
+    id: string,
+    method: string,
+    route: string,
+    body?: Uint8Array,
+    timeoutMs = 15_000,
+  ): Promise<unknown> {
     const member = this.member(id);
     const response = await fetch(`http://127.0.0.1:${member.adminPort}${route}`, {
       method,
       ...(body ? { body } : {}),
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const json = (await response.json()) as { error?: string };
     if (!response.ok) throw new Error(json.error ?? `HTTP ${response.status}`);

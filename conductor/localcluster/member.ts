@@ -4,6 +4,11 @@
  * propose, read and move leadership from outside the process.
  *
  *   POST /propose          body: raw bytes        → {index, count, digest, ms}
+ *   POST /propose-series?count=N&concurrency=C&gapMs=G
+ *                          body: raw bytes        → {latenciesMs, elapsedMs}: N proposals of a fresh
+ *                                                   copy of the body, C at a time, each proposer pausing
+ *                                                   G ms after each commit (benchmarks: no HTTP round
+ *                                                   trip and no client process between commits)
  *   GET  /status                                  → {id, role, leader, term, commit, applied, count, digest, ...}
  *   POST /barrier                                 → {count, digest} after a linearizable read
  *   POST /transfer?to=ID                          → {}
@@ -31,6 +36,8 @@ export interface MemberOptions {
   readonly leaseTimeoutMs: number;
   readonly snapshotThreshold: number;
   readonly trailingLogs: number;
+  readonly snapshotBytes?: number;
+  readonly trailingBytes?: number;
   readonly logLevel: string;
 }
 
@@ -56,6 +63,8 @@ export async function runMember(options: MemberOptions): Promise<void> {
     timing: { heartbeatTimeoutMs: options.heartbeatTimeoutMs, leaseTimeoutMs: options.leaseTimeoutMs },
     snapshotThreshold: options.snapshotThreshold,
     trailingLogs: options.trailingLogs,
+    ...(options.snapshotBytes !== undefined ? { snapshotBytes: options.snapshotBytes } : {}),
+    ...(options.trailingBytes !== undefined ? { trailingBytes: options.trailingBytes } : {}),
     dialAddress: options.dialAddress,
     fsm,
     logger,
@@ -96,6 +105,17 @@ async function handle(
         await node.propose(body);
         const state = fsm.current();
         return reply(response, 200, { ...state, ms: performance.now() - started });
+      }
+      case 'POST /propose-series': {
+        const count = positiveInt(url.searchParams.get('count'));
+        const concurrency = positiveInt(url.searchParams.get('concurrency') ?? '1');
+        const gapMs = Number(url.searchParams.get('gapMs') ?? '0');
+        if (count === undefined || concurrency === undefined || !(gapMs >= 0)) {
+          return reply(response, 400, {
+            error: 'count and concurrency must be positive integers, gapMs a number ≥ 0',
+          });
+        }
+        return reply(response, 200, await proposeSeries(node, body, count, concurrency, gapMs));
       }
       case 'GET /status': {
         const status = node.status();
@@ -143,6 +163,43 @@ async function handle(
   } catch (error) {
     return reply(response, 409, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+function positiveInt(value: string | null): number | undefined {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * `count` proposals, `concurrency` in flight at a time. Each proposes its own copy of `payload` with
+ * its sequence number in the first bytes — a new block arrives as a new buffer — and the copy is made
+ * before the clock starts. Latency is propose() → committed and applied here. A pause after each
+ * commit keeps a latency measurement from turning into a saturation test: a sequencer proposes one
+ * block per block time, not back to back.
+ */
+async function proposeSeries(
+  node: RaftNode<DigestState>,
+  payload: Uint8Array,
+  count: number,
+  concurrency: number,
+  gapMs: number,
+): Promise<{ latenciesMs: number[]; elapsedMs: number }> {
+  const latenciesMs: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const data = Buffer.from(payload);
+      if (data.length >= 4) data.writeUInt32BE(next, 0);
+      next++;
+      const t0 = performance.now();
+      await node.propose(data);
+      latenciesMs.push(performance.now() - t0);
+      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { latenciesMs, elapsedMs: performance.now() - started };
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
