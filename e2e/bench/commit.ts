@@ -15,6 +15,7 @@ import path from 'node:path';
 import { LocalCluster } from '../../conductor/localcluster/cluster.js';
 import { percentile } from '../../conductor/localcluster/stats.js';
 import { measureFsyncFloor } from '../../conductor/storage/fsync-floor.js';
+import { measureReplicationFloor } from './replication-floor.js';
 
 export interface CommitBenchOptions {
   readonly quick: boolean;
@@ -38,6 +39,12 @@ export interface SizeResult {
    */
   readonly fsyncFloorThreeWritersP50Ms: number;
   readonly ratioToThreeWriterFloor: number;
+  /**
+   * A replicated durable write with nothing of Raft, gRPC or Baton: three bare processes, plain TCP,
+   * O_DSYNC overwrites, done at leader + one follower (replication-floor.ts). Sizes ≤ 100 KB only.
+   */
+  readonly replicationFloorP50Ms: number | null;
+  readonly ratioToReplicationFloor: number | null;
 }
 
 export interface CommitBenchResult {
@@ -91,6 +98,10 @@ export async function runCommitBench(options: CommitBenchOptions): Promise<Commi
         shared.map((floorOfOne) => floorOfOne.p50Ms),
         50,
       );
+      const replication =
+        bytes <= 100_000
+          ? await measureReplicationFloor(dataDir, bytes, Math.min(iterations, 200), GAP_MS)
+          : null;
       const p50 = percentile(latencies, 50);
       const result: SizeResult = {
         bytes,
@@ -104,10 +115,13 @@ export async function runCommitBench(options: CommitBenchOptions): Promise<Commi
         ratioToFloor: round(p50 / Math.max(floor.p50Ms, 0.001)),
         fsyncFloorThreeWritersP50Ms: round(sharedP50),
         ratioToThreeWriterFloor: round(p50 / Math.max(sharedP50, 0.001)),
+        replicationFloorP50Ms: replication ? round(replication.p50Ms) : null,
+        ratioToReplicationFloor: replication ? round(p50 / Math.max(replication.p50Ms, 0.001)) : null,
       };
       progress(
         `${bytes} B: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, floor ${result.fsyncFloorP50Ms} ms ` +
-          `(three writers at once: ${result.fsyncFloorThreeWritersP50Ms} ms)`,
+          `(three writers at once: ${result.fsyncFloorThreeWritersP50Ms} ms` +
+          (replication ? `; bare replication over TCP: ${result.replicationFloorP50Ms} ms)` : ')'),
       );
       sizes.push(result);
     }
