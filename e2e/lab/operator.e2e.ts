@@ -104,9 +104,32 @@ interface ClusterJson {
     readyReplicas?: number;
     phase?: string;
     leader?: { pod?: string };
-    members?: { pod: string; leader?: boolean; unsafeHead?: { number?: number } | number }[];
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    members?: {
+      pod: string;
+      suffrage?: string;
+      leader?: boolean;
+      unsafeHead?: { number?: number } | number;
+    }[];
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      observedGeneration?: number;
+    }[];
   };
+}
+
+/**
+ * The cluster is formed: the Ready condition is True (every member a healthy voter, the leader sequencing),
+ * which is what `kubectl wait --for=condition=Ready` reports. Pods being Ready is not enough: while the
+ * operator is still adding members, the first member can be the only voter, and losing it stops the chain.
+ */
+async function formedCluster(): Promise<ClusterJson | undefined> {
+  const c = await json<ClusterJson>(['-n', CHAIN_NS, 'get', 'sequencercluster', CLUSTER]);
+  const readyCond = c.status?.conditions?.find((x) => x.type === 'Ready');
+  const voters = c.status?.members?.filter((m) => m.suffrage === 'Voter') ?? [];
+  return readyCond?.status === 'True' && voters.length === 3 ? c : undefined;
 }
 
 const ready = (p: PodJson): boolean =>
@@ -278,11 +301,25 @@ describe('the operator on the lab: helm install, kubectl apply, failover, uninst
     });
     log(`kubectl get sequencerclusters:\n${table.trim()}`);
     expect(table).toMatch(/READY\s+LEADER\s+HEAD/);
+
+    // The operator finishes forming: all three are voters, so the cluster survives losing its leader.
+    const formed = await waitFor(
+      'the Ready condition True with 3 voters',
+      300_000,
+      formedCluster,
+      clusterState,
+    );
+    log(
+      `formed: phase ${formed.status?.phase}, ${formed.status?.conditions?.find((x) => x.type === 'Ready')?.message}`,
+    );
   });
 
   it('deleting the leader pod: a new leader takes over, the pod rejoins, 0 double-published heights and 0 reorgs', async () => {
     expect(leaderBefore).not.toBe('');
     const before = await memberPods();
+    // Leadership may have moved while the cluster formed: delete whoever leads now.
+    const [current] = await leaders(before);
+    if (current !== undefined) leaderBefore = current;
     for (const p of before) pastHistories.push(await history(p));
     const oldUid = before.find((p) => p.metadata.name === leaderBefore)?.metadata.uid;
     const headBefore = Math.max(...pastHistories.flatMap((h) => h.inserted.map((b) => b.number)));
@@ -302,15 +339,15 @@ describe('the operator on the lab: helm install, kubectl apply, failover, uninst
     log(`new leader: ${newLeader}`);
 
     await waitFor(
-      `${leaderBefore} recreated, Ready, and the cluster 3/3 with one leader`,
+      `${leaderBefore} recreated, Ready, and the cluster formed again (3 voters, Ready) with one leader`,
       300_000,
       async () => {
         const pods = await memberPods();
         const back = pods.find((p) => p.metadata.name === leaderBefore);
         if (!back || back.metadata.uid === oldUid || !ready(back) || !pods.every(ready)) return undefined;
-        const c = await json<ClusterJson>(['-n', CHAIN_NS, 'get', 'sequencercluster', CLUSTER]);
+        const c = await formedCluster();
         const l = await leaders(pods);
-        return c.status?.readyReplicas === 3 && l.length === 1 ? true : undefined;
+        return c?.status?.readyReplicas === 3 && l.length === 1 ? true : undefined;
       },
       clusterState,
     );
