@@ -346,8 +346,8 @@ export class Controller {
     const log = this.log.child({ cluster: key, generation: cluster.metadata.generation });
     const now = Date.now();
 
-    const problems = await checkReferences(this.options.client, cluster);
-    if (problems.length > 0) return this.blocked(cluster, problems, log);
+    const references = await checkReferences(this.options.client, cluster);
+    if (references.problems.length > 0) return this.blocked(cluster, references.problems, log);
 
     const previous = this.lastStatus.get(uid) ?? planStatusFromApi(cluster.status);
     const memory = memoryFromStatus(previous);
@@ -357,6 +357,7 @@ export class Controller {
       operatorVersion: this.options.operatorVersion,
       bootstrapMember: memory.raft.bootstrapMember,
       statefulSetReplicas: statefulSet?.spec?.replicas ?? cluster.spec.replicas,
+      configDigest: references.configDigest,
     };
     let rendered;
     try {

@@ -302,3 +302,35 @@ it('scales 3 → 5 (join as non-voters, then promote) and back to 3 (remove from
   const sts = await cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'kappa', namespace: cp.namespace });
   expect(sts.spec?.replicas).toBe(3);
 }, 90_000);
+
+it('rolls the members when the rollup config they read at start is edited, like an upgrade', async () => {
+  const before = await get();
+  const leaderBefore = before.status?.leader?.pod ?? '';
+  const callsBefore = fake.calls.length;
+  const configMap = `/api/v1/namespaces/${cp.namespace}/configmaps/sim-chain`;
+  let done: StoredCluster | undefined;
+  const { replaced } = await withKubelet(async () => {
+    // No spec change: the generation stays, only the ConfigMap the cluster references changes.
+    await raw.request('PATCH', configMap, {
+      contentType: 'application/merge-patch+json',
+      body: { data: { 'rollup.json': '{"block_time": 1, "l2_chain_id": 901, "holocene_time": 0}' } },
+    });
+    done = await settled(
+      'rollout after the ConfigMap edit',
+      (c) =>
+        c.status?.updateRevision !== before.status?.updateRevision &&
+        c.status?.updatedReplicas === 3 &&
+        c.status.currentRevision === c.status.updateRevision &&
+        c.status.phase === 'Running',
+    );
+  });
+  expect(done!.metadata.generation).toBe(before.metadata.generation);
+  // Every member restarted once, the leader last, after leadership moved off it.
+  expect(new Set(replaced)).toEqual(new Set(pods));
+  expect(replaced).toHaveLength(3);
+  expect(replaced[2]).toBe(leaderBefore);
+  const during = fake.calls.slice(callsBefore);
+  expect(during.map((c) => [c.pod, c.method])).toEqual([[leaderBefore, 'conductor_transferLeaderToServer']]);
+  const sts = await cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'kappa', namespace: cp.namespace });
+  expect(sts.spec?.template.metadata?.annotations?.['baton.dev/config-digest']).toMatch(/^[0-9a-f]{16}$/);
+}, 90_000);

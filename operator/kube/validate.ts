@@ -5,6 +5,7 @@
  * otherwise surface minutes later as a pod stuck in CreateContainerConfigError, far from its cause; here
  * it becomes a condition and an Event that name the object, the key and the spec field to fix.
  */
+import { createHash } from 'node:crypto';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
 import type { KeyRef } from '../api/values.js';
 import type { KubeClient } from './client.js';
@@ -21,19 +22,39 @@ interface Reference {
   readonly kind: 'Secret' | 'ConfigMap';
   readonly field: string;
   readonly ref: KeyRef;
+  /**
+   * Read by the members only when they start, so a new value must restart them (config digest).
+   * False for the genesis: `geth init` uses it once, and a changed genesis on an initialised datadir
+   * makes op-geth refuse to start — rolling the members onto it would take them down one by one.
+   */
+  readonly readAtStart: boolean;
 }
 
 export function referencesOf(cluster: SequencerCluster): Reference[] {
   const { spec } = cluster;
   const refs: (Reference | null)[] = [
-    { kind: 'ConfigMap', field: 'spec.chain.rollupConfig', ref: spec.chain.rollupConfig },
-    spec.chain.genesis ? { kind: 'ConfigMap', field: 'spec.chain.genesis', ref: spec.chain.genesis } : null,
-    { kind: 'Secret', field: 'spec.chain.l1.rpcUrl', ref: spec.chain.l1.rpcUrl },
-    spec.chain.l1.beaconUrl
-      ? { kind: 'Secret', field: 'spec.chain.l1.beaconUrl', ref: spec.chain.l1.beaconUrl }
+    {
+      kind: 'ConfigMap',
+      field: 'spec.chain.rollupConfig',
+      ref: spec.chain.rollupConfig,
+      readAtStart: true,
+    },
+    spec.chain.genesis
+      ? { kind: 'ConfigMap', field: 'spec.chain.genesis', ref: spec.chain.genesis, readAtStart: false }
       : null,
-    { kind: 'Secret', field: 'spec.sequencerKey', ref: spec.sequencerKey },
-    spec.jwtSecret ? { kind: 'Secret', field: 'spec.jwtSecret', ref: spec.jwtSecret } : null,
+    { kind: 'Secret', field: 'spec.chain.l1.rpcUrl', ref: spec.chain.l1.rpcUrl, readAtStart: true },
+    spec.chain.l1.beaconUrl
+      ? {
+          kind: 'Secret',
+          field: 'spec.chain.l1.beaconUrl',
+          ref: spec.chain.l1.beaconUrl,
+          readAtStart: true,
+        }
+      : null,
+    { kind: 'Secret', field: 'spec.sequencerKey', ref: spec.sequencerKey, readAtStart: true },
+    spec.jwtSecret
+      ? { kind: 'Secret', field: 'spec.jwtSecret', ref: spec.jwtSecret, readAtStart: true }
+      : null,
   ];
   return refs.filter((r): r is Reference => r !== null);
 }
@@ -43,11 +64,36 @@ interface DataObject {
   binaryData?: Record<string, string>;
 }
 
-/** Every problem with the cluster's references (empty when all exist); one GET per distinct object. */
+/** A referenced value, as stored (Secret data is base64; that is as good as the bytes for a digest). */
+export interface ReferencedValue {
+  readonly kind: Reference['kind'];
+  readonly name: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * The config digest (CONFIG_DIGEST_ANNOTATION): sha256 over the values, in a canonical order, first 16
+ * hex characters. Names and keys are included, so pointing a field at another object with the same
+ * content also counts as a change; the order of the references does not.
+ */
+export function configDigest(values: readonly ReferencedValue[]): string {
+  const lines = [...new Set(values.map((v) => JSON.stringify([v.kind, v.name, v.key, v.value])))].sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
+export interface ReferenceCheck {
+  /** Empty when every referenced object and key exists. */
+  readonly problems: ReferenceProblem[];
+  /** configDigest of the values read at start; meaningful only without problems. */
+  readonly configDigest: string;
+}
+
+/** Every problem with the cluster's references, and the digest of their values; one GET per object. */
 export async function checkReferences(
   client: KubeClient,
   cluster: SequencerCluster,
-): Promise<ReferenceProblem[]> {
+): Promise<ReferenceCheck> {
   const namespace = cluster.metadata.namespace ?? '';
   const refs = referencesOf(cluster);
   const fetched = new Map<string, Promise<DataObject | null>>();
@@ -66,7 +112,8 @@ export async function checkReferences(
     return p;
   };
   const problems: ReferenceProblem[] = [];
-  for (const { kind, field, ref } of refs) {
+  const values: ReferencedValue[] = [];
+  for (const { kind, field, ref, readAtStart } of refs) {
     const object = await read(kind, ref.name);
     if (object === null) {
       problems.push({
@@ -81,7 +128,12 @@ export async function checkReferences(
         reason: kind === 'Secret' ? 'MissingSecretKey' : 'MissingConfigMapKey',
         message: `${kind} ${namespace}/${ref.name} (${field}) has no key "${ref.key}": add it, or set ${field}.key to one of its keys (${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'it has none'})`,
       });
+      continue;
+    }
+    if (readAtStart) {
+      const value = object.data?.[ref.key] ?? object.binaryData?.[ref.key] ?? '';
+      values.push({ kind, name: ref.name, key: ref.key, value });
     }
   }
-  return problems;
+  return { problems, configDigest: configDigest(values) };
 }

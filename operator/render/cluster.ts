@@ -34,6 +34,11 @@ export interface RenderInput {
    * before shrinking the StatefulSet). Default spec.replicas.
    */
   readonly statefulSetReplicas?: number;
+  /**
+   * Digest of the user's ConfigMap/Secret values the members read at start (kube/validate.ts). It goes
+   * into the pod template, so a change rolls the members. Absent: no annotation (offline rendering).
+   */
+  readonly configDigest?: string;
 }
 
 export interface RenderedCluster {
@@ -61,6 +66,7 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     spec: cluster.spec,
     operatorVersion: input.operatorVersion,
     jwt: effectiveJwtSecret(cluster, input.jwtSecretName),
+    configDigest: input.configDigest ?? null,
   };
   const { statefulSet, revision } = renderStatefulSet(ctx, replicas);
   return {

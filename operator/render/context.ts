@@ -11,4 +11,6 @@ export interface RenderContext {
   readonly operatorVersion: string;
   /** The JWT Secret key op-node and op-geth share: spec.jwtSecret, or the generated Secret. */
   readonly jwt: KeyRef;
+  /** Digest of the referenced ConfigMap/Secret values (CONFIG_DIGEST_ANNOTATION); null: not known. */
+  readonly configDigest: string | null;
 }

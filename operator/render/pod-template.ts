@@ -1,10 +1,15 @@
 /**
  * The member pod template: three containers (op-geth, op-node, conductor) plus the genesis init step,
- * the restricted security context, scheduling from spec.podTemplate, and the revision annotation
- * computed over everything else in the template.
+ * the restricted security context, scheduling from spec.podTemplate, the digest of the user's config
+ * values, and the revision annotation computed over everything else in the template.
  */
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
-import { clusterLabels, REVISION_ANNOTATION, serviceAccountName } from '../api/names.js';
+import {
+  clusterLabels,
+  CONFIG_DIGEST_ANNOTATION,
+  REVISION_ANNOTATION,
+  serviceAccountName,
+} from '../api/names.js';
 import { conductorContainer } from './conductor.js';
 import type { RenderContext } from './context.js';
 import { opGethContainer, gethInitContainer } from './op-geth.js';
@@ -21,7 +26,10 @@ export function podTemplate(ctx: RenderContext): { template: V1PodTemplateSpec; 
     metadata: {
       // Ours last: a user label cannot replace the selector labels (CEL also rejects the prefixes).
       labels: { ...(pod.labels ?? {}), ...clusterLabels(ctx.name) },
-      annotations: { ...(pod.annotations ?? {}) },
+      annotations: {
+        ...(pod.annotations ?? {}),
+        ...(ctx.configDigest !== null ? { [CONFIG_DIGEST_ANNOTATION]: ctx.configDigest } : {}),
+      },
     },
     spec: {
       serviceAccountName: serviceAccountName(ctx.name),
