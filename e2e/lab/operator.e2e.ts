@@ -312,6 +312,35 @@ describe('the operator on the lab: helm install, kubectl apply, failover, uninst
     log(
       `formed: phase ${formed.status?.phase}, ${formed.status?.conditions?.find((x) => x.type === 'Ready')?.message}`,
     );
+
+    // The members' op-nodes peer with each other through the operator's static peer list: each is
+    // connected to the two others (not to itself), and is listed under the peer id it reports.
+    const list = await json<{ data?: Record<string, string> }>([
+      '-n',
+      CHAIN_NS,
+      'get',
+      'configmap',
+      `${CLUSTER}-p2p`,
+    ]);
+    const staticPeers = (list.data?.['static-peers'] ?? '').split(',');
+    expect(staticPeers).toHaveLength(3);
+    const peering = await waitFor('every op-node connected to the two others', 60_000, async () => {
+      const rows = await Promise.all(
+        (await memberPods()).map(async (p) => {
+          const url = `http://${p.status.podIP}:${OP_NODE_RPC_PORT}`;
+          const self = await rpcCall<{ peerID: string }>(url, 'opp2p_self', []);
+          const stats = await rpcCall<{ connected: number }>(url, 'opp2p_peerStats', []);
+          return { pod: p.metadata.name, peerID: self.peerID, connected: stats.connected };
+        }),
+      );
+      return rows.length === 3 && rows.every((r) => r.connected === 2) ? rows : undefined;
+    });
+    for (const r of peering) {
+      expect(staticPeers).toContain(
+        `/dns4/${r.pod}.${CLUSTER}-peers.${CHAIN_NS}.svc.cluster.local/tcp/9222/p2p/${r.peerID}`,
+      );
+    }
+    log(`p2p: ${peering.map((r) => `${r.pod} ${r.peerID.slice(0, 16)}… ${r.connected} peers`).join(', ')}`);
   });
 
   it('deleting the leader pod: a new leader takes over, the pod rejoins, 0 double-published heights and 0 reorgs', async () => {

@@ -151,6 +151,13 @@ export function registerSimCommand(program: Command): void {
     .addOption(opt('--p2p.disable [bool]', 'disable p2p', 'OP_NODE_P2P_DISABLE'))
     .addOption(
       opt(
+        '--p2p.priv.path <path>',
+        'hex secp256k1 p2p key (created if missing); its peer id identifies this node',
+        'OP_NODE_P2P_PRIV_PATH',
+      ),
+    )
+    .addOption(
+      opt(
         '--rollup.config <path>',
         'rollup config JSON (block_time, l2_chain_id are read)',
         'OP_NODE_ROLLUP_CONFIG',
@@ -207,6 +214,11 @@ export function registerSimCommand(program: Command): void {
     if (bt) blockTimeMs = parseDurationMs(bt);
     const nodeId = str(o, 'sim.node-id');
     const p2pDisabled = flag(o, 'p2p.disable');
+    const privPath = str(o, 'p2p.priv.path');
+    const p2pPeerId =
+      privPath && !p2pDisabled
+        ? await import('./op-node/p2p-key.js').then((m) => m.loadP2pPeerId(privPath))
+        : undefined;
     const { startSimOpNode } = await import('./op-node/node.js');
     const n = await startSimOpNode({
       l2,
@@ -223,6 +235,7 @@ export function registerSimCommand(program: Command): void {
       p2pPort: p2pDisabled ? 0 : Number(str(o, 'p2p.listen.tcp')),
       p2pStatic: p2pDisabled ? [] : (str(o, 'p2p.static') ?? '').split(',').filter((s) => s.trim() !== ''),
       ...(nodeId ? { nodeId } : {}),
+      ...(p2pPeerId ? { p2pPeerId } : {}),
       blockTimeMs,
       payloadBytes: Number(str(o, 'sim.payload-bytes')),
       gossipDelayMs: parseDurationMs(str(o, 'sim.gossip-delay') ?? '0s'),

@@ -4,11 +4,16 @@
  * op-conductor's error text (reference §2.2); the real conductor lives in conductor/.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Hex } from 'viem';
 import { auditChain } from './audit/audit.js';
 import { checkBlockHash, parseEnvelope, type ExecutionPayloadEnvelopeJson } from './chain/envelope.js';
 import { startSimOpGeth, type SimOpGeth } from './op-geth/server.js';
 import { startSimOpNode, type SimOpNode } from './op-node/node.js';
+import { loadP2pPeerId } from './op-node/p2p-key.js';
 import { rpcCall } from './rpc/client.js';
 import { startRpcServer, type RunningServer } from './rpc/server.js';
 
@@ -251,5 +256,56 @@ describe('op-node with a conductor, and gossip to a peer', () => {
     await rpcCall(bP2p, 'simp2p_gossip', ['a2', env]);
     await waitFor(() => b.head().number >= target);
     expect(auditChain([a.history(), b.history()])).toMatchObject({ reorgs: 0, doubleSequenced: 0 });
+  });
+});
+
+describe('op-node p2p identity', () => {
+  /** A port nobody listens on right now. */
+  const freePort = async (): Promise<number> => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  };
+
+  test('a static peer list that names the node itself (by peer id) is not dialled, as in op-node', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const peers = [`/ip4/127.0.0.1/tcp/${pa}/p2p/16Uiu2HAmA`, `/ip4/127.0.0.1/tcp/${pb}/p2p/16Uiu2HAmB`];
+    const a = await node({
+      l2: (await geth()).authUrl,
+      nodeId: 'a',
+      p2pPort: pa,
+      p2pPeerId: '16Uiu2HAmA',
+      p2pStatic: peers,
+    });
+    const b = await node({
+      l2: (await geth()).authUrl,
+      nodeId: 'b',
+      p2pPort: pb,
+      p2pPeerId: '16Uiu2HAmB',
+      p2pStatic: peers,
+    });
+    const stats = async (n: SimOpNode) =>
+      await rpcCall<{ connected: number; known: number }>(n.url, 'opp2p_peerStats', []);
+    await waitFor(async () => (await stats(a)).connected === 1 && (await stats(b)).connected === 1);
+    await sleep(1200); // another ping round: a node that dialled itself would count 2 by now
+    expect(await stats(a)).toMatchObject({ connected: 1, known: 1 });
+    expect(await stats(b)).toMatchObject({ connected: 1, known: 1 });
+    expect(await rpcCall(a.url, 'opp2p_self', [])).toMatchObject({ peerID: '16Uiu2HAmA' });
+  });
+
+  test('--p2p.priv.path: created when missing, read back with the same peer id, refused when malformed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sim-p2p-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'key');
+    const id = await loadP2pPeerId(path);
+    expect(id).toMatch(/^16Uiu2HA[1-9A-HJ-NP-Za-km-z]{45}$/);
+    expect(await readFile(path, 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+    expect(await loadP2pPeerId(path)).toBe(id);
+    await writeFile(path, 'e8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35\n');
+    expect(await loadP2pPeerId(path)).toBe('16Uiu2HAmGXz5Z9Nbh7mCjyeJqeJa9AbXXu9bAHdanvJC7MKTki2m');
+    await writeFile(path, 'garbage');
+    await expect(loadP2pPeerId(path)).rejects.toThrow('does not hold a hex secp256k1 private key');
   });
 });

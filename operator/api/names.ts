@@ -165,6 +165,14 @@ export const podDisruptionBudgetName = (cluster: string): string => cluster;
 export const serviceAccountName = (cluster: string): string => cluster;
 export const bootstrapConfigMapName = (cluster: string): string => `${cluster}-bootstrap`;
 export const jwtSecretName = (cluster: string): string => `${cluster}-jwt`;
+/** One op-node p2p private key per possible member (render/p2p.ts). */
+export const p2pKeysSecretName = (cluster: string): string => `${cluster}-p2p-keys`;
+/** The members' static peer list (render/p2p.ts). */
+export const p2pConfigMapName = (cluster: string): string => `${cluster}-p2p`;
+/** Key of `<c>-p2p`: comma-separated multiaddrs, op-node's OP_NODE_P2P_STATIC. */
+export const P2P_STATIC_PEERS_KEY = 'static-peers';
+/** The most members a cluster can have (the CRD's replicas rule). */
+export const MAX_REPLICAS = 7;
 
 /** Key of the bootstrap ConfigMap holding the name of the one pod allowed to bootstrap a new Raft cluster. */
 export const BOOTSTRAP_MEMBER_KEY = 'member';
@@ -233,7 +241,8 @@ export const PATHS = {
   /** geth-data PVC: op-geth's datadir is a subdirectory; op-node's p2p identity and databases sit beside it. */
   data: '/data',
   gethDataDir: '/data/geth',
-  opNodeP2pPrivKey: '/data/opnode_p2p_priv.txt',
+  /** `<c>-p2p-keys` Secret: one file per pod name; op-node reads `<dir>/$(POD_NAME)`. */
+  opNodeP2pKeysDir: '/etc/baton/p2p',
   opNodePeerstore: '/data/opnode_peerstore_db',
   opNodeDiscovery: '/data/opnode_discovery_db',
   opNodeSafeDb: '/data/opnode_safedb',

@@ -15,7 +15,7 @@ import {
   tolerations,
   topologySpreadConstraints,
 } from './kubernetes-types.js';
-import { DEFAULT_CLUSTER_DOMAIN } from './names.js';
+import { DEFAULT_CLUSTER_DOMAIN, MAX_REPLICAS } from './names.js';
 import {
   array,
   boolean,
@@ -213,7 +213,7 @@ const chain = object({
 const p2p = object({
   staticPeers: optional(
     array(string({ maxLength: 1024 }), { maxItems: 64 }),
-    "op-node --p2p.static: multiaddrs of peers to keep connected (e.g. the chain's public nodes).",
+    "op-node --p2p.static, besides the members (which always peer with each other): multiaddrs of other nodes to keep connected (e.g. the chain's public nodes).",
   ),
   bootnodes: optional(
     array(string({ maxLength: 1024 }), { maxItems: 64 }),
@@ -278,7 +278,10 @@ export const specSchema = object(
     replicas: defaulted(
       integer({
         rules: [
-          { rule: 'self % 2 == 1 && self >= 1 && self <= 7', message: 'replicas must be odd, from 1 to 7' },
+          {
+            rule: `self % 2 == 1 && self >= 1 && self <= ${MAX_REPLICAS}`,
+            message: `replicas must be odd, from 1 to ${MAX_REPLICAS}`,
+          },
           {
             rule: 'oldSelf - self <= 2 && self - oldSelf <= 2',
             message: 'replicas may change by at most 2 at a time',

@@ -9,6 +9,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes
 import { useControlPlane, waitFor } from '../../e2e/cluster/testing/control-plane.js';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/names.js';
 import type { SequencerClusterInput } from '../api/sequencer-cluster.js';
+import { p2pPeerId } from '../render/p2p.js';
 import {
   createExamplePrerequisites,
   installCrd,
@@ -68,7 +69,7 @@ async function reconciled(
 async function objectsOf(name: string) {
   const ns = cp.namespace;
   const core = cp.api(CoreV1Api);
-  const [sts, peers, seq, rpc, pdb, sa, cm, jwt] = await Promise.all([
+  const [sts, peers, seq, rpc, pdb, sa, cm, jwt, p2p, p2pKeys] = await Promise.all([
     cp.api(AppsV1Api).readNamespacedStatefulSet({ name, namespace: ns }),
     core.readNamespacedService({ name: `${name}-peers`, namespace: ns }),
     core.readNamespacedService({ name: `${name}-sequencer`, namespace: ns }),
@@ -77,8 +78,10 @@ async function objectsOf(name: string) {
     core.readNamespacedServiceAccount({ name, namespace: ns }),
     core.readNamespacedConfigMap({ name: `${name}-bootstrap`, namespace: ns }),
     core.readNamespacedSecret({ name: `${name}-jwt`, namespace: ns }),
+    core.readNamespacedConfigMap({ name: `${name}-p2p`, namespace: ns }),
+    core.readNamespacedSecret({ name: `${name}-p2p-keys`, namespace: ns }),
   ]);
-  return { sts, peers, seq, rpc, pdb, sa, cm, jwt };
+  return { sts, peers, seq, rpc, pdb, sa, cm, jwt, p2p, p2pKeys };
 }
 
 describe('a new SequencerCluster', () => {
@@ -114,6 +117,14 @@ describe('a new SequencerCluster', () => {
     // No conductor has answered, so nobody may bootstrap Raft yet (one with old state would fork the chain).
     expect(objects.cm.data ?? {}).toEqual({});
     expect(Buffer.from(objects.jwt.data?.['jwt.hex'] ?? '', 'base64').toString()).toMatch(/^[0-9a-f]{64}$/);
+    // The op-nodes peer with each other: each member listed by DNS name and the peer id of its key.
+    const key = (pod: string) => Buffer.from(objects.p2pKeys.data?.[pod] ?? '', 'base64').toString();
+    expect(objects.p2p.data?.['static-peers']?.split(',')).toEqual(
+      ['alpha-0', 'alpha-1', 'alpha-2'].map(
+        (pod) =>
+          `/dns4/${pod}.alpha-peers.${cp.namespace}.svc.cluster.local/tcp/9222/p2p/${p2pPeerId(key(pod))}`,
+      ),
+    );
   });
 
   it('applies with its own field manager (server-side apply)', async () => {

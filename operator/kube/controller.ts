@@ -57,6 +57,7 @@ import {
 import { WorkQueue } from './queue.js';
 import { PODS, pathOf, SECRETS, SEQUENCER_CLUSTERS, STATEFUL_SETS } from './resources.js';
 import { jsonEqual, mergeConditions, planStatusFromApi, toApiStatus } from './status.js';
+import { P2pKeyStore } from './p2p-keys.js';
 import { checkReferences, type ReferenceProblem } from './validate.js';
 
 export interface ControllerOptions {
@@ -97,6 +98,8 @@ export class Controller {
   private readonly tuning: PlanTuning;
   /** The planner's full status of the last reconcile per cluster uid (see status.ts for why). */
   private readonly lastStatus = new Map<string, PlanStatus>();
+  /** The members' op-node p2p keys and peer ids (one Secret per cluster). */
+  private readonly p2pKeys: P2pKeyStore;
   /** Hash of the last applied intent per object, and when, to skip re-applying unchanged objects. */
   private readonly applied = new Map<string, { hash: string; at: number }>();
   /** Last step recorded as an Event per cluster uid (waits are recorded only when they change). */
@@ -111,6 +114,7 @@ export class Controller {
     const { client, namespaces } = options;
     this.log = options.logger;
     this.resolver = options.resolver ?? DNS_RESOLVER;
+    this.p2pKeys = new P2pKeyStore(options.client);
     this.tuning = options.tuning ?? DEFAULT_TUNING;
     this.queue = options.queue ?? new WorkQueue();
     this.events = new EventRecorder(client, 'baton-operator', options.instance, (e) =>
@@ -238,6 +242,7 @@ export class Controller {
     this.lastStatus.delete(uid);
     this.lastEvent.delete(uid);
     this.forgetApplied(uid);
+    this.p2pKeys.forget(o.metadata?.namespace ?? '', o.metadata?.name ?? '');
     this.options.metrics.forgetCluster(o.metadata?.namespace ?? '', o.metadata?.name ?? '');
   }
 
@@ -348,6 +353,8 @@ export class Controller {
 
     const references = await checkReferences(this.options.client, cluster);
     if (references.problems.length > 0) return this.blocked(cluster, references.problems, log);
+    const p2p = await this.p2pKeys.ensure(cluster);
+    if (p2p.problem) return this.blocked(cluster, [p2p.problem], log);
 
     const previous = this.lastStatus.get(uid) ?? planStatusFromApi(cluster.status);
     const memory = memoryFromStatus(previous);
@@ -358,6 +365,7 @@ export class Controller {
       bootstrapMember: memory.raft.bootstrapMember,
       statefulSetReplicas: statefulSet?.spec?.replicas ?? cluster.spec.replicas,
       configDigest: references.configDigest,
+      memberPeerIds: p2p.peerIds,
     };
     let rendered;
     try {

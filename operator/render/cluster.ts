@@ -15,6 +15,7 @@ import { renderBootstrapConfigMap } from './bootstrap.js';
 import type { RenderContext } from './context.js';
 import { effectiveJwtSecret } from './jwt-secret.js';
 import { identity, RenderError } from './metadata.js';
+import { renderP2pConfigMap } from './p2p.js';
 import { renderPodDisruptionBudget } from './pdb.js';
 import { renderServiceAccount } from './service-account.js';
 import { renderServices } from './services.js';
@@ -39,6 +40,8 @@ export interface RenderInput {
    * into the pod template, so a change rolls the members. Absent: no annotation (offline rendering).
    */
   readonly configDigest?: string;
+  /** Pod name → op-node peer id, from `<c>-p2p-keys` (render/p2p.ts). Absent: members not listed. */
+  readonly memberPeerIds?: Readonly<Record<string, string>>;
 }
 
 export interface RenderedCluster {
@@ -49,7 +52,7 @@ export interface RenderedCluster {
   readonly services: V1Service[];
   readonly podDisruptionBudget: V1PodDisruptionBudget;
   readonly serviceAccount: V1ServiceAccount;
-  /** `<c>-bootstrap`. */
+  /** `<c>-bootstrap`, `<c>-p2p`. */
   readonly configMaps: V1ConfigMap[];
 }
 
@@ -75,7 +78,10 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     services: renderServices(ctx),
     podDisruptionBudget: renderPodDisruptionBudget(ctx),
     serviceAccount: renderServiceAccount(ctx),
-    configMaps: [renderBootstrapConfigMap(ctx, input.bootstrapMember)],
+    configMaps: [
+      renderBootstrapConfigMap(ctx, input.bootstrapMember),
+      renderP2pConfigMap(ctx, Math.max(replicas, cluster.spec.replicas), input.memberPeerIds),
+    ],
   };
 }
 

@@ -11,8 +11,24 @@ import { renderCluster, renderedObjects, type RenderInput } from './cluster.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 
+/** Peer ids of three fixed keys (see p2p.test.ts), as the controller passes them. */
+const peerIds = (cluster: string): Record<string, string> => ({
+  [`${cluster}-0`]: '16Uiu2HAm3cuhhRL2msUuLF62KRSfneFDx94RsuouyW25Ho42cFMq',
+  [`${cluster}-1`]: '16Uiu2HAmGXz5Z9Nbh7mCjyeJqeJa9AbXXu9bAHdanvJC7MKTki2m',
+  [`${cluster}-2`]: '16Uiu2HAmSH2XVgZqYHWucap5kuPzLnt2TsNQkoppVxB5eJGvaXwm',
+});
+
 const cases: [string, ExampleFile, Omit<RenderInput, 'cluster'>][] = [
-  ['mychain.yaml', 'sequencercluster.yaml', { operatorVersion: '0.1.0', bootstrapMember: null }],
+  [
+    'mychain.yaml',
+    'sequencercluster.yaml',
+    {
+      operatorVersion: '0.1.0',
+      bootstrapMember: null,
+      configDigest: '0123456789abcdef',
+      memberPeerIds: peerIds('mychain'),
+    },
+  ],
   ['sim-forming.yaml', 'sequencercluster-sim.yaml', { operatorVersion: '0.1.0', bootstrapMember: 'sim-0' }],
 ];
 

@@ -4,14 +4,17 @@
  * drives admin_startSequencer/stopSequencer, the sequencer enabled but started stopped (only the
  * conductor starts it), the engine API and JWT of the op-geth beside it. Secrets (L1 URLs, the
  * sequencer key) come in through op-node's own OP_NODE_* variables, so they never appear in the
- * process arguments. p2p state lives on the chain-data volume: a member keeps its peer id across
- * restarts.
+ * process arguments. The p2p identity is the member's key from `<c>-p2p-keys` (a stable peer id the
+ * other members can list as a static peer), the static peers come from the `<c>-p2p` ConfigMap (see
+ * render/p2p.ts); the peerstore and discovery databases live on the chain-data volume.
  */
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
 import {
   CONDUCTOR_RPC_PORT,
   CONTAINER_NAMES,
   OP_GETH_AUTHRPC_PORT,
+  P2P_STATIC_PEERS_KEY,
+  p2pConfigMapName,
   OP_NODE_METRICS_PORT,
   OP_NODE_P2P_PORT,
   OP_NODE_RPC_PORT,
@@ -19,14 +22,16 @@ import {
   PORT_NAMES,
 } from '../api/names.js';
 import type { RenderContext } from './context.js';
-import { homeEnv, podIpEnv, POD_IP_ENV, ref, secretEnv } from './env.js';
+import { homeEnv, podIpEnv, POD_IP_ENV, podNameEnv, POD_NAME_ENV, ref, secretEnv } from './env.js';
 import { containerSecurityContext } from './security.js';
-import { chainMount, gethDataMount, jwtMount, tmpMount } from './volumes.js';
+import { chainMount, gethDataMount, jwtMount, p2pKeysMount, tmpMount } from './volumes.js';
 
 export const OP_NODE_DEFAULT_COMMAND = ['op-node'];
 
 export function opNodeArgs(ctx: RenderContext): string[] {
   const { opNode, p2p } = ctx.spec;
+  // --p2p.static is not an argument: it comes from the <c>-p2p ConfigMap (OP_NODE_P2P_STATIC), which
+  // changes with scaling without changing the pod template.
   const args = [
     `--l2=http://127.0.0.1:${OP_GETH_AUTHRPC_PORT}`,
     `--l2.jwt-secret=${PATHS.jwt}`,
@@ -43,11 +48,10 @@ export function opNodeArgs(ctx: RenderContext): string[] {
     `--p2p.listen.tcp=${OP_NODE_P2P_PORT}`,
     `--p2p.listen.udp=${OP_NODE_P2P_PORT}`,
     `--p2p.advertise.ip=${ref(POD_IP_ENV)}`,
-    `--p2p.priv.path=${PATHS.opNodeP2pPrivKey}`,
+    `--p2p.priv.path=${PATHS.opNodeP2pKeysDir}/${ref(POD_NAME_ENV)}`,
     `--p2p.peerstore.path=${PATHS.opNodePeerstore}`,
     `--p2p.discovery.path=${PATHS.opNodeDiscovery}`,
   ];
-  if (p2p?.staticPeers?.length) args.push(`--p2p.static=${p2p.staticPeers.join(',')}`);
   if (p2p?.bootnodes?.length) args.push(`--p2p.bootnodes=${p2p.bootnodes.join(',')}`);
   args.push(
     `--safedb.path=${PATHS.opNodeSafeDb}`,
@@ -61,7 +65,16 @@ export function opNodeArgs(ctx: RenderContext): string[] {
 
 function opNodeEnv(ctx: RenderContext): V1EnvVar[] {
   const { chain, sequencerKey, opNode } = ctx.spec;
-  const env = [homeEnv, podIpEnv, secretEnv('OP_NODE_L1_ETH_RPC', chain.l1.rpcUrl)];
+  const env: V1EnvVar[] = [
+    homeEnv,
+    podNameEnv,
+    podIpEnv,
+    {
+      name: 'OP_NODE_P2P_STATIC',
+      valueFrom: { configMapKeyRef: { name: p2pConfigMapName(ctx.name), key: P2P_STATIC_PEERS_KEY } },
+    },
+    secretEnv('OP_NODE_L1_ETH_RPC', chain.l1.rpcUrl),
+  ];
   if (chain.l1.beaconUrl) env.push(secretEnv('OP_NODE_L1_BEACON', chain.l1.beaconUrl));
   env.push(secretEnv('OP_NODE_P2P_SEQUENCER_KEY', sequencerKey));
   return [...env, ...(opNode.env ?? [])];
@@ -93,6 +106,6 @@ export function opNodeContainer(ctx: RenderContext): V1Container {
     livenessProbe: { ...rpcTcp, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
     resources: opNode.resources,
     securityContext: containerSecurityContext(),
-    volumeMounts: [gethDataMount, chainMount, jwtMount, tmpMount(CONTAINER_NAMES.opNode)],
+    volumeMounts: [gethDataMount, chainMount, jwtMount, p2pKeysMount, tmpMount(CONTAINER_NAMES.opNode)],
   };
 }

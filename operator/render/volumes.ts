@@ -1,15 +1,16 @@
 /**
  * The pod's volumes and where each container mounts them. Chain data and the Raft log are PVCs from
  * the StatefulSet's claim templates; the rollup config and genesis are projected from their ConfigMaps
- * into one directory; the JWT comes from its Secret; /tmp is an emptyDir (read-only root filesystem).
+ * into one directory; the JWT and the op-node p2p keys come from their Secrets; /tmp is an emptyDir (read-only root filesystem).
  */
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { GETH_DATA_VOLUME, PATHS, RAFT_DATA_VOLUME } from '../api/names.js';
+import { GETH_DATA_VOLUME, p2pKeysSecretName, PATHS, RAFT_DATA_VOLUME } from '../api/names.js';
 import type { RenderContext } from './context.js';
 
 export const TMP_VOLUME = 'tmp';
 export const CHAIN_VOLUME = 'chain';
 export const JWT_VOLUME = 'jwt';
+export const P2P_KEYS_VOLUME = 'p2p-keys';
 
 export function podVolumes(ctx: RenderContext): V1Volume[] {
   const { chain } = ctx.spec;
@@ -38,6 +39,11 @@ export function podVolumes(ctx: RenderContext): V1Volume[] {
         defaultMode: 0o440,
       },
     },
+    {
+      name: P2P_KEYS_VOLUME,
+      // Every member's key is in the Secret; op-node reads the file named after its pod.
+      secret: { secretName: p2pKeysSecretName(ctx.name), defaultMode: 0o440 },
+    },
   ];
 }
 
@@ -47,5 +53,10 @@ export function tmpMount(container: string): V1VolumeMount {
 }
 export const chainMount: V1VolumeMount = { name: CHAIN_VOLUME, mountPath: PATHS.chainDir, readOnly: true };
 export const jwtMount: V1VolumeMount = { name: JWT_VOLUME, mountPath: PATHS.jwtDir, readOnly: true };
+export const p2pKeysMount: V1VolumeMount = {
+  name: P2P_KEYS_VOLUME,
+  mountPath: PATHS.opNodeP2pKeysDir,
+  readOnly: true,
+};
 export const gethDataMount: V1VolumeMount = { name: GETH_DATA_VOLUME, mountPath: PATHS.data };
 export const raftDataMount: V1VolumeMount = { name: RAFT_DATA_VOLUME, mountPath: PATHS.raft };

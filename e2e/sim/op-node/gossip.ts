@@ -3,7 +3,8 @@
  *
  * Each node listens on its p2p address (`--p2p.listen.ip`, `--p2p.listen.tcp`) with a tiny
  * JSON-RPC service, and dials the peers named by `--p2p.static` (multiaddrs such as
- * `/ip4/127.0.0.1/tcp/9222/p2p/<id>`, or plain `host:port`). Publishing sends the envelope to every
+ * `/ip4/127.0.0.1/tcp/9222/p2p/<id>`, or plain `host:port`), skipping its own address as op-node does
+ * (its peer id comes from the `--p2p.priv.path` key, exactly as op-node derives it). Publishing sends the envelope to every
  * peer after `--sim.gossip-delay`, dropping each copy with probability `--sim.gossip-loss`. A node
  * that misses blocks asks a peer for them by number (simple request-response sync, like op-node's
  * p2p sync). A peer counts as connected while it answers a status ping (every second).
@@ -17,6 +18,8 @@ export interface GossipOptions {
   listenHost: string;
   listenPort: number;
   peers: string[];
+  /** This node's peer id: a static peer `/…/p2p/<selfPeerId>` is skipped, as op-node does. */
+  selfPeerId?: string;
   delayMs: number;
   loss: number;
   /** A block arrived from `from`. */
@@ -42,7 +45,10 @@ export class Gossip {
   private closed = false;
 
   constructor(private readonly opts: GossipOptions) {
-    this.peerUrls = opts.peers.filter((p) => p.trim() !== '').map(peerUrl);
+    this.peerUrls = opts.peers
+      .map((p) => p.trim())
+      .filter((p) => p !== '' && !(opts.selfPeerId !== undefined && p.endsWith(`/p2p/${opts.selfPeerId}`)))
+      .map(peerUrl);
   }
 
   get url(): string {

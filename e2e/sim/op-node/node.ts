@@ -56,6 +56,11 @@ export interface SimOpNodeOptions {
   p2pStatic?: string[];
   /** Identifies this node in gossip and history (default: derived from the p2p port). */
   nodeId?: string;
+  /**
+   * libp2p peer id of this node's p2p key (--p2p.priv.path). Like op-node, a static peer whose
+   * multiaddr ends in `/p2p/<this id>` is this node itself and is not dialled.
+   */
+  p2pPeerId?: string;
   blockTimeMs?: number;
   /** Bytes of filler transactions per block (benchmarks: 10 KB … 5 MB). */
   payloadBytes?: number;
@@ -384,6 +389,7 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
     listenHost: opts.p2pHost ?? '127.0.0.1',
     listenPort: p2pPort,
     peers: opts.p2pStatic ?? [],
+    ...(opts.p2pPeerId !== undefined ? { selfPeerId: opts.p2pPeerId } : {}),
     delayMs: opts.gossipDelayMs ?? 0,
     loss: opts.gossipLoss ?? 0,
     onBlock: async (_from, raw) => {
@@ -483,7 +489,7 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
       banned: 0,
       known: gossip.known,
     }),
-    opp2p_self: () => ({ peerID: nodeId, addresses: [gossip.url] }),
+    opp2p_self: () => ({ peerID: opts.p2pPeerId ?? nodeId, addresses: [gossip.url] }),
     sim_history: () => history,
   };
   const adminHandlers: Handlers = {
