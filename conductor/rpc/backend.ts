@@ -46,6 +46,26 @@ export const OVERRIDDEN_LEADER: ServerInfo = {
   suffrage: Suffrage.Voter,
 };
 
+/**
+ * `baton_raftStatus` (not in op-conductor, which has no way to tell how far behind a member is): this
+ * member's Raft id, role, term and indices; a leader adds each other server's replication progress,
+ * which is what the operator and `baton ctl status` report as a member's Raft lag.
+ */
+export interface RaftStatusReport {
+  id: string;
+  /** 'leader' | 'follower' | 'candidate' | 'preCandidate'. */
+  state: string;
+  term: number;
+  /** The known leader's id, '' when none. */
+  leader: string;
+  firstIndex: number;
+  lastIndex: number;
+  commitIndex: number;
+  appliedIndex: number;
+  /** Leader only (empty elsewhere): per other server, the highest index it has, and lastIndex minus that. */
+  peers: { id: string; matchIndex: number; lag: number }[];
+}
+
 export interface ConductorBackend {
   // --- control ---
   /** Sets or clears the leader override; `leader()` then reports true whatever Raft says. Raft is untouched. */
@@ -78,6 +98,8 @@ export interface ConductorBackend {
   transferLeader(signal?: AbortSignal): Promise<void>;
   transferLeaderToServer(id: string, addr: string, signal?: AbortSignal): Promise<void>;
   clusterMembership(signal?: AbortSignal): Promise<ClusterMembership>;
+  /** Baton's extension, `baton_raftStatus`: this member's Raft position (see RaftStatusReport). */
+  raftStatus(signal?: AbortSignal): Promise<RaftStatusReport>;
 
   // --- called by op-node (and tools) ---
   /** `!stopped && !paused`. */

@@ -9,7 +9,7 @@
  */
 import { HttpRequestError, TimeoutError } from 'viem';
 import { getHttpRpcClient, type HttpRpcClient } from 'viem/utils';
-import type { ClusterMembership, ServerInfo, Suffrage } from './backend.js';
+import type { ClusterMembership, RaftStatusReport, ServerInfo, Suffrage } from './backend.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 
 export const DEFAULT_CLIENT_TIMEOUT_MS = 10_000;
@@ -111,6 +111,18 @@ export class ConductorClient {
     this.void('conductor_transferLeaderToServer', [id, addr]);
   clusterMembership = async (): Promise<ClusterMembership> =>
     parseMembership(await this.call('conductor_clusterMembership'));
+  /**
+   * Baton's `baton_raftStatus`. null from a conductor that does not have it (op-conductor, or an older
+   * Baton): JSON-RPC "method not found".
+   */
+  raftStatus = async (): Promise<RaftStatusReport | null> => {
+    try {
+      return parseRaftStatus(await this.call('baton_raftStatus'));
+    } catch (error) {
+      if (error instanceof ConductorRpcError && error.code === METHOD_NOT_FOUND) return null;
+      throw error;
+    }
+  };
 
   // --- op-node facing ---
   active = (): Promise<boolean> => this.bool('conductor_active');
@@ -197,6 +209,43 @@ function parseServerInfo(v: JsonValue | undefined, method: string): ServerInfo {
     return { id: o.id as string, addr: o.addr as string, suffrage: o.suffrage as Suffrage };
   }
   throw new ConductorProtocolError(`${method} returned ${JSON.stringify(v)}, expected {id, addr, suffrage}`);
+}
+
+/** JSON-RPC 2.0 "method not found". */
+const METHOD_NOT_FOUND = -32601;
+
+const isIndex = (v: JsonValue | undefined): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function parseRaftStatus(v: JsonValue): RaftStatusReport {
+  const peers = isJsonObject(v) && Array.isArray(v.peers) ? v.peers : null;
+  if (
+    isJsonObject(v) &&
+    peers !== null &&
+    typeof v.id === 'string' &&
+    typeof v.state === 'string' &&
+    typeof v.leader === 'string' &&
+    [v.term, v.firstIndex, v.lastIndex, v.commitIndex, v.appliedIndex].every(isIndex) &&
+    peers.every((p) => isJsonObject(p) && typeof p.id === 'string' && isIndex(p.matchIndex) && isIndex(p.lag))
+  ) {
+    return {
+      id: v.id,
+      state: v.state,
+      term: v.term as number,
+      leader: v.leader,
+      firstIndex: v.firstIndex as number,
+      lastIndex: v.lastIndex as number,
+      commitIndex: v.commitIndex as number,
+      appliedIndex: v.appliedIndex as number,
+      peers: peers.map((p) => {
+        const o = p as JsonObject;
+        return { id: o.id as string, matchIndex: o.matchIndex as number, lag: o.lag as number };
+      }),
+    };
+  }
+  throw new ConductorProtocolError(
+    `baton_raftStatus returned ${JSON.stringify(v)}, expected {id, state, term, leader, firstIndex, lastIndex, commitIndex, appliedIndex, peers}`,
+  );
 }
 
 function parseMembership(v: JsonValue): ClusterMembership {

@@ -3,7 +3,7 @@
  * as the leader (or any reachable member) reports it. Like op-conductor-ops, every command first probes all
  * conductors in parallel and acts on the leader it found.
  */
-import { Suffrage, type ClusterMembership, type ServerInfo } from './backend.js';
+import { Suffrage, type ClusterMembership, type RaftStatusReport, type ServerInfo } from './backend.js';
 import { ConductorClient, ConductorRpcError, type ConductorClientOptions } from './client.js';
 import { CtlError, type ConductorTarget } from './ctl-targets.js';
 
@@ -22,6 +22,8 @@ export interface ConductorStatus {
   healthy?: boolean;
   leaderInfo?: ServerInfo;
   membership?: ClusterMembership;
+  /** baton_raftStatus; null from a conductor without it (op-conductor) or when that call failed. */
+  raft?: RaftStatusReport | null;
 }
 
 export interface ClusterView {
@@ -39,7 +41,9 @@ export async function probeCluster(
   const reporting = conductors.filter((c) => c.leader === true);
   const leader = reporting.find((c) => c.overridden !== true) ?? reporting[0];
   for (const c of conductors) {
-    // The API never tells a node its own id; the leader is the one node whose id we can learn.
+    // op-conductor's API never tells a node its own id (Baton's baton_raftStatus does); otherwise the
+    // leader is the one node whose id we can learn.
+    if (c.id === undefined && c.raft?.id) c.id = c.raft.id;
     if (c.id === undefined && c === leader && c.overridden !== true && c.leaderInfo?.id)
       c.id = c.leaderInfo.id;
   }
@@ -51,17 +55,19 @@ async function probe(target: ConductorTarget, options: ConductorClientOptions): 
   const client = new ConductorClient(target.url, options);
   const base: ConductorStatus = { url: target.url, client, ...(target.id ? { id: target.id } : {}) };
   try {
-    const [leader, overridden, active, paused, stopped, healthy, leaderInfo, membership] = await Promise.all([
-      client.leader(),
-      client.leaderOverridden(),
-      client.active(),
-      client.paused(),
-      client.stopped(),
-      client.sequencerHealthy(),
-      client.leaderWithID(),
-      client.clusterMembership(),
-    ]);
-    return { ...base, leader, overridden, active, paused, stopped, healthy, leaderInfo, membership };
+    const [leader, overridden, active, paused, stopped, healthy, leaderInfo, membership, raft] =
+      await Promise.all([
+        client.leader(),
+        client.leaderOverridden(),
+        client.active(),
+        client.paused(),
+        client.stopped(),
+        client.sequencerHealthy(),
+        client.leaderWithID(),
+        client.clusterMembership(),
+        client.raftStatus().catch(() => null),
+      ]);
+    return { ...base, leader, overridden, active, paused, stopped, healthy, leaderInfo, membership, raft };
   } catch (err) {
     return { ...base, error: err instanceof Error ? err.message : String(err) };
   }
@@ -75,6 +81,17 @@ export function requireLeader(view: ClusterView): ConductorStatus {
       'Check `baton ctl status`: an election may be in progress (retry in a few seconds) or the cluster has ' +
       'lost quorum (see the disaster-recovery runbook).',
   );
+}
+
+/**
+ * Raft log entries `c` is behind the leader's last entry, from the leader's baton_raftStatus (0 for the
+ * leader itself); undefined when unknown.
+ */
+export function raftLagOf(view: ClusterView, c: ConductorStatus): number | undefined {
+  const report = view.leader?.raft;
+  if (!report || report.state !== 'leader' || c.id === undefined) return undefined;
+  if (c.id === report.id) return 0;
+  return report.peers.find((p) => p.id === c.id)?.lag;
 }
 
 export function memberOf(view: ClusterView, id: string): ServerInfo | undefined {

@@ -20,6 +20,7 @@ import {
   memberOf,
   probeCluster,
   requireLeader,
+  raftLagOf,
   suffrageName,
   type ClusterView,
   type ConductorStatus,
@@ -76,7 +77,7 @@ export function registerCtlCommand(program: Command, io: CtlIO = processIO): voi
   ctl
     .command('status')
     .description(
-      'show every conductor: leader, active, paused, stopped, healthy, suffrage, membership version',
+      'show every conductor: leader, active, paused, stopped, healthy, suffrage, membership version, Raft lag',
     )
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -320,7 +321,18 @@ async function waitForNewLeader(
 const yesNo = (b: boolean | undefined): string => (b === undefined ? '-' : b ? 'yes' : 'no');
 
 function statusTable(view: ClusterView): string[] {
-  const header = ['ID', 'URL', 'LEADER', 'ACTIVE', 'PAUSED', 'STOPPED', 'HEALTHY', 'SUFFRAGE', 'VERSION'];
+  const header = [
+    'ID',
+    'URL',
+    'LEADER',
+    'ACTIVE',
+    'PAUSED',
+    'STOPPED',
+    'HEALTHY',
+    'SUFFRAGE',
+    'VERSION',
+    'RAFT-LAG',
+  ];
   const rows = view.conductors.map((c) => {
     if (c.error !== undefined) return [c.id ?? '?', c.url, `unreachable: ${c.error}`];
     const member = c.id === undefined ? undefined : memberOf(view, c.id);
@@ -334,6 +346,7 @@ function statusTable(view: ClusterView): string[] {
       yesNo(c.healthy),
       suffrageName(member?.suffrage),
       String(c.membership?.version ?? '-'),
+      String(raftLagOf(view, c) ?? '-'),
     ];
   });
   // An unreachable row's last cell is its error message; it does not widen the status columns.
@@ -393,6 +406,7 @@ function statusJson(view: ClusterView, warnings: string[]): unknown {
             healthy: c.healthy,
             suffrage: member?.suffrage ?? null,
             membershipVersion: c.membership?.version ?? null,
+            raftLag: raftLagOf(view, c) ?? null,
           };
     }),
     warnings,

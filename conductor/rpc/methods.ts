@@ -2,7 +2,8 @@
  * The method table: every JSON-RPC method the conductor serves, its geth parameter types, whether it needs
  * the admin token, and how it maps onto the backend. Names and parameter lists follow op-conductor
  * rpc/api.go (conductor_*), rpc/execution_proxy.go, rpc/excecution_miner_proxy.go, rpc/node_proxy.go and
- * rpc/node_admin_proxy.go (proxies), and op-service/rpc (health_status) plus geth's built-in rpc_modules.
+ * rpc/node_admin_proxy.go (proxies), and op-service/rpc (health_status) plus geth's built-in rpc_modules;
+ * and Baton's read-only `baton_*` extension.
  */
 import type { ConductorBackend } from './backend.js';
 import { NOT_LEADER_PROXY_MESSAGE, RpcError } from './errors.js';
@@ -119,6 +120,28 @@ const conductorMethods: Record<string, MethodSpec> = {
 };
 
 /**
+ * Baton's own namespace, beside op-conductor's: read-only facts op-conductor has no method for. Clients
+ * written for op-conductor never call it; `rpc_modules` lists it.
+ */
+const batonMethods: Record<string, MethodSpec> = {
+  baton_raftStatus: read(async (b, s) => {
+    const r = await b.raftStatus(s);
+    // Rebuilt field by field: the wire shape is the documented one, whatever the backend adds.
+    return {
+      id: r.id,
+      state: r.state,
+      term: r.term,
+      leader: r.leader,
+      firstIndex: r.firstIndex,
+      lastIndex: r.lastIndex,
+      commitIndex: r.commitIndex,
+      appliedIndex: r.appliedIndex,
+      peers: r.peers.map(({ id, matchIndex, lag }) => ({ id, matchIndex, lag })),
+    };
+  }),
+};
+
+/**
  * The leader-gated proxies (reference §2.4). Gating order matters and follows upstream: the upstream call
  * runs first (so its errors win), then the leader check. miner_setMaxDASize is not gated and, as upstream,
  * turns any upstream failure into `false`.
@@ -183,7 +206,12 @@ const builtinMethods: Record<string, MethodSpec> = {
 /** Builds the table for one server: proxies are registered only with `--rpc.enable-proxy`. */
 export function methodTable(enableProxy: boolean): ReadonlyMap<string, MethodSpec> {
   return new Map(
-    Object.entries({ ...builtinMethods, ...conductorMethods, ...(enableProxy ? proxyMethods : {}) }),
+    Object.entries({
+      ...builtinMethods,
+      ...conductorMethods,
+      ...batonMethods,
+      ...(enableProxy ? proxyMethods : {}),
+    }),
   );
 }
 

@@ -24,6 +24,7 @@ import {
   OVERRIDDEN_LEADER,
   type ClusterMembership,
   type ConductorBackend,
+  type RaftStatusReport,
   type ServerInfo,
 } from '../rpc/backend.js';
 import type { JsonObject, JsonValue } from '../rpc/json.js';
@@ -376,6 +377,26 @@ export class Conductor implements ConductorBackend {
     return {
       servers: servers.map((server) => ({ id: server.id, addr: server.address, suffrage: server.suffrage })),
       version,
+    };
+  }
+
+  async raftStatus(): Promise<RaftStatusReport> {
+    const st = this.raft.status();
+    const leader = st.role === 'leader';
+    return {
+      id: st.id,
+      state: st.role,
+      term: st.term,
+      leader: st.leader ?? '',
+      firstIndex: st.firstIndex,
+      lastIndex: st.lastIndex,
+      commitIndex: st.commit,
+      appliedIndex: st.applied,
+      peers: leader
+        ? st.progress
+            .filter((p) => p.id !== st.id)
+            .map((p) => ({ id: p.id, matchIndex: p.match, lag: Math.max(0, st.lastIndex - p.match) }))
+        : [],
     };
   }
 

@@ -149,6 +149,39 @@ describe('a 3-member HA sequencer cluster', () => {
     expect(await lab.client(victim).leader()).toBe(false);
   });
 
+  it('reports each member’s Raft position (baton_raftStatus): a stopped follower falls behind, then catches up', async () => {
+    const leader = await steadyLeader();
+    const follower = lab.members.find((member) => member !== leader)!;
+    const caughtUp = async (): Promise<boolean> => {
+      const status = await lab.client(leader).raftStatus();
+      return status?.peers.find((peer) => peer.id === follower.id)?.lag === 0;
+    };
+    await lab.waitFor(caughtUp, 10_000, `${follower.id} caught up in Raft`);
+    const own = await lab.client(leader).raftStatus();
+    expect(own).toMatchObject({ id: leader.id, state: 'leader', leader: leader.id });
+    expect(own!.commitIndex).toBeLessThanOrEqual(own!.lastIndex);
+    expect(own!.peers.map((peer) => peer.id).sort()).toEqual(
+      lab.members
+        .filter((member) => member !== leader)
+        .map((member) => member.id)
+        .sort(),
+    );
+    const theirs = await lab.client(follower).raftStatus();
+    expect(theirs).toMatchObject({ id: follower.id, state: 'follower', leader: leader.id, peers: [] });
+
+    // With the follower's conductor down, every block the leader commits widens the gap.
+    await lab.killProcess(follower, 'conductor');
+    await lab.waitFor(
+      async () =>
+        ((await lab.client(leader).raftStatus())?.peers.find((peer) => peer.id === follower.id)?.lag ?? 0) >=
+        4,
+      15_000,
+      `${follower.id}'s Raft lag to grow while it is down`,
+    );
+    await lab.restartProcess(follower, 'conductor');
+    await lab.waitFor(caughtUp, 30_000, `${follower.id} to catch up in Raft after its restart`);
+  });
+
   it('a new leader whose node fell behind catches up from the committed window before sequencing', async () => {
     const leader = await steadyLeader();
     const laggard = lab.members.find((member) => member !== leader)!;

@@ -108,6 +108,7 @@ interface ClusterJson {
       pod: string;
       suffrage?: string;
       leader?: boolean;
+      raftLag?: number;
       unsafeHead?: { number?: number } | number;
     }[];
     conditions?: {
@@ -312,6 +313,17 @@ describe('the operator on the lab: helm install, kubectl apply, failover, uninst
     log(
       `formed: phase ${formed.status?.phase}, ${formed.status?.conditions?.find((x) => x.type === 'Ready')?.message}`,
     );
+
+    // Every member's Raft lag, as the leader's conductor reports it (baton_raftStatus), is known and small.
+    const lags = await waitFor('every member’s Raft lag in status', 60_000, async () => {
+      const c = await formedCluster();
+      const members = c?.status?.members ?? [];
+      return members.length === 3 && members.every((m) => typeof m.raftLag === 'number')
+        ? members.map((m) => [m.pod, m.raftLag] as const)
+        : undefined;
+    });
+    for (const [, lag] of lags) expect(lag).toBeLessThanOrEqual(64);
+    log(`raft lags: ${lags.map(([pod, lag]) => `${pod} ${lag}`).join(', ')}`);
 
     // The members' op-nodes peer with each other through the operator's static peer list: each is
     // connected to the two others (not to itself), and is listed under the peer id it reports.

@@ -48,6 +48,10 @@ const member = object({
   sequencerActive: optional(boolean(), 'Whether op-node is sequencing (only the leader should be).'),
   ready: optional(boolean(), 'Pod Ready condition.'),
   unsafeHead: optional(head, "op-node's unsafe head."),
+  raftLag: optional(
+    integer({ minimum: 0, format: 'int64' }),
+    "Raft log entries this member is behind the leader's last entry, as the leader reports it (baton_raftStatus); absent when unknown.",
+  ),
   revision: optional(
     revision(),
     'baton.dev/revision of the pod; outdated when it differs from updateRevision.',
@@ -126,7 +130,10 @@ export const statusSchema = object({
   ),
   phase: optional(enumOf(PHASES), 'Summary of the cluster state.'),
   replicas: optional(integer({ minimum: 0 }), 'Member pods that exist (scale subresource).'),
-  readyReplicas: optional(integer({ minimum: 0 }), 'Member pods that are Ready.'),
+  readyReplicas: optional(
+    integer({ minimum: 0 }),
+    'Members that are healthy Raft voters: pod Ready, conductor healthy, caught up, and voting (a member still joining as a non-voter does not count).',
+  ),
   updatedReplicas: optional(integer({ minimum: 0 }), 'Member pods on updateRevision.'),
   ready: optional(string({ maxLength: 16 }), 'readyReplicas/spec.replicas, e.g. "3/3" (the READY column).'),
   head: optional(integer({ minimum: 0, format: 'int64' }), 'Committed unsafe head number (the HEAD column).'),

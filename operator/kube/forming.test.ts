@@ -334,3 +334,44 @@ it('rolls the members when the rollup config they read at start is edited, like 
   const sts = await cp.api(AppsV1Api).readNamespacedStatefulSet({ name: 'kappa', namespace: cp.namespace });
   expect(sts.spec?.template.metadata?.annotations?.['baton.dev/config-digest']).toMatch(/^[0-9a-f]{16}$/);
 }, 90_000);
+
+it('reports each member’s Raft lag from the leader, and a follower far behind in Raft is not caught up', async () => {
+  const c = await settled('Raft lags reported', (x) =>
+    (x.status?.members ?? []).every((m) => m.raftLag === 0),
+  );
+  const leader = c.status?.leader?.pod ?? '';
+  const follower = pods.find((p) => p !== leader)!;
+  fake.raftLags.set(follower, 500);
+  try {
+    const behind = await settled(`${follower} 500 entries behind`, (x) =>
+      (x.status?.members ?? []).some((m) => m.pod === follower && m.raftLag === 500),
+    );
+    expect(behind.status?.conditions?.find((k) => k.type === 'Degraded')).toEqual(
+      expect.objectContaining({
+        status: 'True',
+        message: expect.stringContaining(`${follower}: Raft log 500 entries behind`),
+      }),
+    );
+  } finally {
+    fake.raftLags.delete(follower);
+  }
+  const healed = await settled(
+    'lag back to 0',
+    (x) =>
+      (x.status?.members ?? []).every((m) => m.raftLag === 0) &&
+      x.status?.conditions?.find((k) => k.type === 'Degraded')?.status === 'False',
+  );
+  expect(healed.status?.phase).toBe('Running');
+
+  // Conductors without baton_raftStatus (op-conductor, an older Baton): the lag is unknown, not 0, and
+  // the members are judged on their heads alone.
+  fake.raftStatusSupported = false;
+  try {
+    const unknown = await settled('raftLag gone from status', (x) =>
+      (x.status?.members ?? []).every((m) => m.raftLag === undefined),
+    );
+    expect(unknown.status?.conditions?.find((k) => k.type === 'Ready')?.status).toBe('True');
+  } finally {
+    fake.raftStatusSupported = true;
+  }
+}, 90_000);

@@ -14,6 +14,7 @@ import {
   ROLE_LABEL,
 } from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
+import type { RaftStatusReport } from '../../conductor/rpc/backend.js';
 import { ConductorClient } from '../../conductor/rpc/client.js';
 import { OpNodeClient } from '../../conductor/sequencer/op-node.js';
 import {
@@ -117,17 +118,43 @@ export function statefulSetObservation(sts: StatefulSetObject | undefined): Stat
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** One member's answers: what the planner reads, and its Raft report (for everyone's raftLag). */
+export interface MemberAnswers {
+  readonly observation: ConductorObservation;
+  /** baton_raftStatus; null when not answered (an older conductor, or a failed call). */
+  readonly raft: RaftStatusReport | null;
+}
+
+/**
+ * Every member's Raft lag, from the one report that knows them all: the leader's (its `peers` carry
+ * each follower's match index). The leader's own lag is 0; without a leader report, or for a member the
+ * leader does not replicate to (not in the configuration), it stays null — unknown, not "caught up".
+ */
+export function withRaftLags(members: readonly MemberAnswers[]): ConductorObservation[] {
+  const leaderReport = members.find(
+    (m) => m.observation.reachable && m.raft?.state === 'leader' && m.raft.id === m.observation.pod,
+  )?.raft;
+  return members.map(({ observation }) => {
+    if (!observation.reachable || !leaderReport) return observation;
+    const lag =
+      observation.pod === leaderReport.id
+        ? 0
+        : (leaderReport.peers.find((p) => p.id === observation.pod)?.lag ?? null);
+    return { ...observation, raftLag: lag };
+  });
+}
+
 /** Asks one member's conductor everything the planner needs, and its op-node for head and sequencer state. */
 export async function observeConductor(
   pod: string,
   endpoints: MemberEndpoints,
   timeoutMs: number,
-): Promise<ConductorObservation> {
+): Promise<MemberAnswers> {
   const c = new ConductorClient(endpoints.conductorUrl, { timeoutMs });
   const node = new OpNodeClient(endpoints.opNodeUrl, { timeoutMs, name: 'node' });
   // op-node answers are optional: a conductor whose op-node is down is still a Raft member.
   const optional = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
-  const [leader, leaderWithId, active, paused, stopped, healthy, membership, sync, seqActive] =
+  const [leader, leaderWithId, active, paused, stopped, healthy, membership, sync, seqActive, raft] =
     await Promise.all([
       c.leader(),
       c.leaderWithID(),
@@ -138,10 +165,11 @@ export async function observeConductor(
       c.clusterMembership(),
       optional(node.syncStatus()),
       optional(node.sequencerActive()),
+      optional(c.raftStatus()),
     ]).catch((error: unknown) => {
       throw new Error(errorText(error));
     });
-  return {
+  const observation: ConductorObservation = {
     pod,
     reachable: true,
     leader,
@@ -156,8 +184,9 @@ export async function observeConductor(
       version: membership.version,
     },
     unsafeHead: sync ? { number: sync.unsafe_l2.number, hash: sync.unsafe_l2.hash } : null,
-    raftLag: null,
+    raftLag: null, // filled in from the leader's report (withRaftLags)
   };
+  return { observation, raft };
 }
 
 export interface ObserveInput {
@@ -174,18 +203,23 @@ export interface ObserveInput {
 export async function observe(input: ObserveInput): Promise<Observed> {
   const { cluster } = input;
   const spec = cluster.spec;
-  const conductors = await Promise.all(
-    input.pods.map(async (pod): Promise<ConductorObservation> => {
+  const answers = await Promise.all(
+    input.pods.map(async (pod): Promise<MemberAnswers> => {
       const name = pod.metadata?.name ?? '';
+      const unreachable = (error: string): MemberAnswers => ({
+        observation: { pod: name, reachable: false, error },
+        raft: null,
+      });
       const endpoints = input.resolver.resolve(cluster, pod);
-      if ('unreachable' in endpoints) return { pod: name, reachable: false, error: endpoints.unreachable };
+      if ('unreachable' in endpoints) return unreachable(endpoints.unreachable);
       try {
         return await observeConductor(name, endpoints, input.rpcTimeoutMs);
       } catch (error) {
-        return { pod: name, reachable: false, error: errorText(error) };
+        return unreachable(errorText(error));
       }
     }),
   );
+  const conductors = withRaftLags(answers);
   return {
     cluster: { name: cluster.metadata.name ?? '', namespace: cluster.metadata.namespace ?? '' },
     desired: {

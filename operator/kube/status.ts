@@ -3,7 +3,7 @@
  * status.ts). The planner's status (operator/plan computeStatus) is richer than the schema — the API
  * server would prune what it does not declare — so it is translated here, in one place:
  *
- * - members gain `ready` (pod Ready) and `unsafeHead` as {number, hash}; `reachable`, `restartCount` and the
+ * - members gain `ready` (pod Ready) and `unsafeHead` as {number, hash}, and `raftLag` when known; `reachable`, `restartCount` and the
  *   unhealthy message have no field (the message is in the Degraded/Ready condition messages);
  * - the rollout in flight is kept whole ({phase, pod, target, startedAt, attemptedAt, podUid}), so a
  *   restarted or newly elected operator resumes the same clocks and the same pod identity.
@@ -43,6 +43,7 @@ export function toApiStatus(status: PlanStatus, observed: Observed): ApiStatus {
       sequencerActive: m.sequencerActive ?? undefined,
       ready: pods.get(m.pod)?.ready ?? false,
       unsafeHead: heads.get(m.pod),
+      raftLag: m.raftLag ?? undefined,
       revision: m.revision ?? undefined,
     }),
   );

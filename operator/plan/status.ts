@@ -38,6 +38,8 @@ export interface MemberStatus {
   readonly healthy: boolean;
   readonly sequencerActive: boolean | null;
   readonly unsafeHead: number | null;
+  /** Raft log entries behind the leader (its baton_raftStatus report); null when unknown. */
+  readonly raftLag: number | null;
   readonly revision: string | null;
   readonly restartCount: number | null;
   /** Why the member is not healthy (absent when it is). */
@@ -56,11 +58,11 @@ export interface RolloutStatus {
 export interface SequencerClusterStatus {
   readonly observedGeneration: number;
   readonly phase: ClusterPhase;
-  /** "healthy members/spec.replicas", the READY printer column. */
+  /** "healthy voters/spec.replicas", the READY printer column. */
   readonly ready: string;
   /** Existing pods (the scale subresource's statusReplicasPath). */
   readonly replicas: number;
-  /** Desired members that are healthy (pod Ready, conductor healthy, caught up). */
+  /** Desired members that are healthy voters (pod Ready, conductor healthy, caught up, voting). */
   readonly readyReplicas: number;
   /** Desired pods on the update revision. */
   readonly updatedReplicas: number;
@@ -144,6 +146,7 @@ function memberStatus(m: MemberFacts): MemberStatus {
     healthy: m.healthy,
     sequencerActive: m.conductor?.sequencerActive ?? null,
     unsafeHead: m.conductor?.unsafeHead?.number ?? null,
+    raftLag: m.conductor?.raftLag ?? null,
     revision: m.podObs?.revision ?? null,
     restartCount: m.podObs?.restartCount ?? null,
     ...(m.unhealthyBecause !== null ? { message: m.unhealthyBecause } : {}),
@@ -274,7 +277,9 @@ export function computeStatus(
         : memory.raft.bootstrapMember;
 
   const desiredMembers = view.members.filter((m) => m.desired);
-  const readyReplicas = desiredMembers.filter((m) => m.healthy).length;
+  // Healthy *voters*: a member still joining as a non-voter cannot yet take over or count for quorum,
+  // so "3/3" must not show while the cluster is forming or a member is being re-added.
+  const readyReplicas = desiredMembers.filter((m) => m.healthy && m.voter).length;
   const updatedReplicas = desiredMembers.filter((m) => m.podObs && m.upToDate).length;
 
   const leader = view.leader

@@ -1,4 +1,6 @@
 /** ConductorClient against a real server on loopback: typed results and the three error kinds. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ConductorClient, ConductorRpcError, ConductorUnreachableError } from '../client.js';
 import { startConductorRpcServer, type ConductorRpcServer } from '../server.js';
@@ -39,6 +41,17 @@ describe('ConductorClient', () => {
         { id: 'seq-1', addr: '127.0.0.1:50051', suffrage: 1 },
       ],
       version: cluster.version,
+    });
+    expect(await client.raftStatus()).toEqual({
+      id: 'seq-0',
+      state: 'leader',
+      term: 1,
+      leader: 'seq-0',
+      firstIndex: 1,
+      lastIndex: cluster.version,
+      commitIndex: cluster.version,
+      appliedIndex: cluster.version,
+      peers: [{ id: 'seq-1', matchIndex: cluster.version, lag: 0 }],
     });
     await client.pause();
     expect(await client.paused()).toBe(true);
@@ -97,5 +110,34 @@ describe('ConductorClient', () => {
       // A pooled keep-alive socket dropped by close() shows as "other side closed"; a new one is refused.
       new RegExp(`^cannot reach conductor at ${url} \\((.*ECONNREFUSED.*|other side closed)\\)$`),
     );
+  });
+
+  it('raftStatus is null from a conductor without Baton’s extension (op-conductor answers "method not found")', async () => {
+    // geth's rpc server, as op-conductor runs it, for an unknown method.
+    const goConductor = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32601, message: `the method ${method} does not exist/is not available` },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => goConductor.listen(0, '127.0.0.1', r));
+    const { port } = goConductor.address() as AddressInfo;
+    try {
+      const old = new ConductorClient(`http://127.0.0.1:${port}`, { timeoutMs: 2000 });
+      expect(await old.raftStatus()).toBeNull();
+      // Any other failure is still an error.
+      await expect(old.leader()).rejects.toBeInstanceOf(ConductorRpcError);
+    } finally {
+      await new Promise((r) => goConductor.close(r));
+    }
   });
 });

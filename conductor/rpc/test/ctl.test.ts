@@ -56,37 +56,78 @@ describe('baton ctl status', () => {
     cluster.servers[2]!.suffrage = 1;
     nodes[1]!.isPaused = true;
     nodes[2]!.healthy = false;
+    cluster.raftLags.set('seq-2', 1);
     const r = await ctl([...named(), 'status']);
     expect(r.error).toBeUndefined();
     const v = String(cluster.version);
     expect(r.out[0]).toMatch(
-      /^ID\s+URL\s+LEADER\s+ACTIVE\s+PAUSED\s+STOPPED\s+HEALTHY\s+SUFFRAGE\s+VERSION$/,
+      /^ID\s+URL\s+LEADER\s+ACTIVE\s+PAUSED\s+STOPPED\s+HEALTHY\s+SUFFRAGE\s+VERSION\s+RAFT-LAG$/,
     );
-    expect(r.out[1]!.split(/\s+/)).toEqual(['seq-0', urls[0], 'yes', 'yes', 'no', 'no', 'yes', 'voter', v]);
-    expect(r.out[2]!.split(/\s+/)).toEqual(['seq-1', urls[1], 'no', 'no', 'yes', 'no', 'yes', 'voter', v]);
-    expect(r.out[3]!.split(/\s+/)).toEqual(['seq-2', urls[2], 'no', 'yes', 'no', 'no', 'no', 'nonvoter', v]);
+    expect(r.out[1]!.split(/\s+/)).toEqual([
+      'seq-0',
+      urls[0],
+      'yes',
+      'yes',
+      'no',
+      'no',
+      'yes',
+      'voter',
+      v,
+      '0',
+    ]);
+    expect(r.out[2]!.split(/\s+/)).toEqual([
+      'seq-1',
+      urls[1],
+      'no',
+      'no',
+      'yes',
+      'no',
+      'yes',
+      'voter',
+      v,
+      '0',
+    ]);
+    expect(r.out[3]!.split(/\s+/)).toEqual([
+      'seq-2',
+      urls[2],
+      'no',
+      'yes',
+      'no',
+      'no',
+      'no',
+      'nonvoter',
+      v,
+      '1',
+    ]);
     expect(r.err).toEqual([]);
   });
 
-  it('prints JSON with --json, learns the leader id and flags unnamed and unreachable conductors', async () => {
+  it('prints JSON with --json, learns ids from baton_raftStatus and flags unnamed and unreachable conductors', async () => {
     await servers[2]!.close();
     const r = await ctl([...urls.flatMap((u) => ['--rpc', u]), 'status', '--json']);
     expect(r.error).toBeUndefined();
     const doc = JSON.parse(r.out.join('\n')) as {
       leader: unknown;
-      conductors: { id: string | null; reachable: boolean; leader?: boolean; suffrage?: number | null }[];
+      conductors: {
+        id: string | null;
+        reachable: boolean;
+        leader?: boolean;
+        suffrage?: number | null;
+        raftLag?: number | null;
+      }[];
       warnings: string[];
     };
     expect(doc.leader).toEqual({ id: 'seq-0', addr: '127.0.0.1:50050', suffrage: 0 });
-    expect(doc.conductors.map((c) => [c.id, c.reachable, c.leader])).toEqual([
-      ['seq-0', true, true],
-      [null, true, false],
-      [null, false, undefined],
+    // Unnamed on the command line: each reachable conductor told its id (baton_raftStatus).
+    expect(doc.conductors.map((c) => [c.id, c.reachable, c.leader, c.raftLag])).toEqual([
+      ['seq-0', true, true, 0],
+      ['seq-1', true, false, 0],
+      [null, false, undefined, undefined],
     ]);
     expect(doc.conductors[0]!.suffrage).toBe(0);
     expect(doc.warnings).toContain(`${urls[2]} is unreachable`);
     expect(doc.warnings).toContain(
-      '2 conductor(s) have no id; name them with --rpc ID=URL to see their suffrage',
+      '1 conductor(s) have no id; name them with --rpc ID=URL to see their suffrage',
     );
   });
 

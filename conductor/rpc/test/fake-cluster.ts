@@ -9,6 +9,7 @@ import {
   Suffrage,
   type ClusterMembership,
   type ConductorBackend,
+  type RaftStatusReport,
   type ServerInfo,
 } from '../backend.js';
 import type { JsonObject, JsonValue } from '../json.js';
@@ -17,6 +18,8 @@ export type Upstream = (method: string, params: JsonValue[]) => Promise<JsonValu
 
 export class FakeCluster {
   servers: ServerInfo[] = [];
+  /** Raft lag the leader reports per follower in baton_raftStatus (default 0). */
+  raftLags = new Map<string, number>();
   version = 1;
   leaderId: string | null = null;
   readonly nodes = new Map<string, FakeConductor>();
@@ -176,6 +179,27 @@ export class FakeConductor implements ConductorBackend {
   }
   async clusterMembership(): Promise<ClusterMembership> {
     return { servers: this.cluster.servers.map((s) => ({ ...s })), version: this.cluster.version };
+  }
+  async raftStatus(): Promise<RaftStatusReport> {
+    const leading = this.cluster.leaderId === this.id;
+    return {
+      id: this.id,
+      state: leading ? 'leader' : 'follower',
+      term: 1,
+      leader: this.cluster.leaderId ?? '',
+      firstIndex: 1,
+      lastIndex: this.cluster.version,
+      commitIndex: this.cluster.version,
+      appliedIndex: this.cluster.version,
+      peers: leading
+        ? this.cluster.servers
+            .filter((s) => s.id !== this.id)
+            .map((s) => {
+              const lag = this.cluster.raftLags.get(s.id) ?? 0;
+              return { id: s.id, matchIndex: this.cluster.version - lag, lag };
+            })
+        : [],
+    };
   }
   async active(): Promise<boolean> {
     return !this.isStopped && !this.isPaused;

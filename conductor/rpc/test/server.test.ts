@@ -55,6 +55,7 @@ describe('health', () => {
     expect(await call(url, 'rpc_modules')).toBe(
       ok({
         admin: '1.0',
+        baton: '1.0',
         conductor: '1.0',
         eth: '1.0',
         health: '1.0',
@@ -64,7 +65,9 @@ describe('health', () => {
       }),
     );
     const noProxy = await serve(leader, { enableProxy: false });
-    expect(await call(noProxy, 'rpc_modules')).toBe(ok({ conductor: '1.0', health: '1.0', rpc: '1.0' }));
+    expect(await call(noProxy, 'rpc_modules')).toBe(
+      ok({ baton: '1.0', conductor: '1.0', health: '1.0', rpc: '1.0' }),
+    );
   });
 });
 

@@ -32,8 +32,19 @@ const ref = (n: number) => ({
   sequenceNumber: 0,
 });
 
+/** geth's answer to an unknown method (code -32601). */
+class MethodNotFound extends Error {
+  constructor(method: string) {
+    super(`the method ${method} does not exist/is not available`);
+  }
+}
+
 export class FakeConductors {
   servers: Server[] = [];
+  /** Raft lag the leader reports for a follower in baton_raftStatus (default 0). */
+  readonly raftLags = new Map<string, number>();
+  /** false: answer baton_raftStatus like op-conductor (method not found). */
+  raftStatusSupported = true;
   version = 0;
   head = 100;
   readonly calls: RecordedCall[] = [];
@@ -72,7 +83,8 @@ export class FakeConductors {
           try {
             reply({ result: this.answer(pod, body.method ?? '', body.params ?? []) });
           } catch (e) {
-            reply({ error: { code: -32000, message: (e as Error).message } });
+            const code = e instanceof MethodNotFound ? -32601 : -32000;
+            reply({ error: { code, message: (e as Error).message } });
           }
         });
       });
@@ -164,12 +176,33 @@ export class FakeConductors {
         this.leaderId = target.id;
         return null;
       }
+      case 'baton_raftStatus': {
+        if (!this.raftStatusSupported) throw new MethodNotFound(method);
+        const last = 10_000 + this.version;
+        const lagOf = (id: string) => this.raftLags.get(id) ?? 0;
+        return {
+          id: pod,
+          state: pod === leader ? 'leader' : 'follower',
+          term: 1,
+          leader: leader ?? '',
+          firstIndex: 1,
+          lastIndex: pod === leader ? last : last - lagOf(pod),
+          commitIndex: last,
+          appliedIndex: pod === leader ? last : last - lagOf(pod),
+          peers:
+            pod === leader
+              ? this.servers
+                  .filter((s) => s.id !== pod)
+                  .map((s) => ({ id: s.id, matchIndex: last - lagOf(s.id), lag: lagOf(s.id) }))
+              : [],
+        };
+      }
       case 'optimism_syncStatus':
         return { unsafe_l2: ref(this.head), safe_l2: ref(this.head - 10) };
       case 'admin_sequencerActive':
         return pod === leader;
       default:
-        throw new Error(`the method ${method} does not exist/is not available`);
+        throw new MethodNotFound(method);
     }
   }
 }

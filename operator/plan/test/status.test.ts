@@ -1,6 +1,17 @@
 import { plan } from '../plan.js';
 import { computeStatus, memoryFromStatus, type SequencerClusterStatus } from '../status.js';
-import { cluster, editConductor, fresh, NEW, NOW, OLD, pod } from './fixtures.js';
+import {
+  cluster,
+  editConductor,
+  fresh,
+  membership,
+  NEW,
+  nonvoter,
+  NOW,
+  OLD,
+  pod,
+  voter,
+} from './fixtures.js';
 
 const cond = (s: SequencerClusterStatus, type: string) => s.conditions.find((c) => c.type === type)!;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -37,6 +48,17 @@ describe('computeStatus', () => {
     expect(cond(s, 'Degraded').status).toBe('False');
     expect(cond(s, 'Stalled').status).toBe('False');
     expect(cond(s, 'Progressing').status).toBe('False');
+  });
+
+  it('READY counts healthy voters: a healthy member still joining as a non-voter does not count', () => {
+    const joining = membership([voter(0), voter(1), nonvoter(2)]);
+    let o = healthy;
+    for (let i = 0; i < 3; i++) o = editConductor(o, i, { membership: joining });
+    const s = computeStatus(o, plan(o), null);
+    expect(s.members[2]).toMatchObject({ suffrage: 'Nonvoter', healthy: true });
+    expect(s.ready).toBe('2/3');
+    expect(s.readyReplicas).toBe(2);
+    expect(cond(s, 'Ready').status).toBe('False');
   });
 
   it('lastTransitionTime moves only when a condition flips; leader.since survives', () => {
