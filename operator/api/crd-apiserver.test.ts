@@ -106,6 +106,21 @@ const invalid: [string, (spec: Spec) => Spec, string][] = [
     'op-node must not persist sequencer state',
   ],
   [
+    '--p2p.static in op-node args',
+    (s) => ({ ...s, opNode: { ...s.opNode, args: ['--p2p.static=/dns4/x/tcp/9222/p2p/16Uiu2HAmX'] } }),
+    "op-node's --p2p.static and --p2p.priv.* are wired by the operator",
+  ],
+  [
+    '--p2p.priv.path in op-node args',
+    (s) => ({ ...s, opNode: { ...s.opNode, args: ['--p2p.priv.path=/data/key'] } }),
+    "op-node's --p2p.static and --p2p.priv.* are wired by the operator",
+  ],
+  [
+    'OP_NODE_P2P_PRIV_RAW in op-node env',
+    (s) => ({ ...s, opNode: { ...s.opNode, env: [{ name: 'OP_NODE_P2P_PRIV_RAW', value: 'ab' }] } }),
+    'OP_NODE_P2P_STATIC and OP_NODE_P2P_PRIV_* are wired by the operator',
+  ],
+  [
     'role label in the pod template',
     (s) => ({ ...s, podTemplate: { ...s.podTemplate, labels: { 'baton.dev/role': 'active' } } }),
     'podTemplate.labels must not use the app.kubernetes.io/ or baton.dev/ prefixes',

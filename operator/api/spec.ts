@@ -91,6 +91,16 @@ const opNode = object(
         message:
           'the --conductor.* flags of op-node are wired by the operator; set conductorRpcTimeout instead',
       },
+      {
+        rule: "!has(self.args) || self.args.all(a, !a.startsWith('--p2p.static') && !a.startsWith('--p2p.priv.'))",
+        message:
+          "op-node's --p2p.static and --p2p.priv.* are wired by the operator (the members peer with each other by the keys in Secret <name>-p2p-keys); list other peers in spec.p2p.staticPeers",
+      },
+      {
+        rule: "!has(self.env) || self.env.all(e, !(e.name in ['OP_NODE_P2P_STATIC', 'OP_NODE_P2P_PRIV_PATH', 'OP_NODE_P2P_PRIV_RAW']))",
+        message:
+          'OP_NODE_P2P_STATIC and OP_NODE_P2P_PRIV_* are wired by the operator; list other peers in spec.p2p.staticPeers',
+      },
     ],
   },
 );
