@@ -90,14 +90,21 @@ it('keeps the keys of a Secret the user made first, adding only the missing ones
   expect(Object.keys(data).sort()).toEqual(memberPodNames('beta'));
 });
 
-it('reports a key op-node would refuse, naming the Secret, the key and the fix', async () => {
+it('notices an edited key within the recheck interval, and reports a key op-node would refuse', async () => {
   const cluster = await stored('gamma');
-  const store = new P2pKeyStore(client);
-  await store.ensure(cluster);
+  let t = 1_000_000;
+  const store = new P2pKeyStore(client, undefined, 60_000, () => t);
+  const first = await store.ensure(cluster);
+  expect(first.problem).toBeUndefined();
   await client.request('PATCH', `/api/v1/namespaces/${cp.namespace}/secrets/gamma-p2p-keys`, {
     contentType: 'application/merge-patch+json',
     body: { data: { 'gamma-2': Buffer.from('not-a-key').toString('base64') } },
   });
+  // Within the interval the verified Secret is trusted without a read…
+  t += 59_000;
+  expect((await store.ensure(cluster)).peerIds).toEqual(first.peerIds);
+  // …after it, the edit is seen.
+  t += 2_000;
   const result = await store.ensure(cluster);
   expect(result.peerIds).toBeUndefined();
   expect(result.problem).toEqual({
