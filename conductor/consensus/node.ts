@@ -131,6 +131,9 @@ export class RaftNode<Result = unknown> {
   private bytesSinceSnapshot = 0;
   private softState: SoftState = { role: 'follower', leader: null, term: 0 };
   private peersKey = '';
+  /** When a message from each peer last arrived (wall clock): how a leader tells live followers. */
+  private readonly lastHeard = new Map<NodeId, number>();
+  private startedAt = Date.now();
   private boundPort = 0;
   private fatal: Error | null = null;
   private latestHardState: HardState | null = null;
@@ -145,6 +148,7 @@ export class RaftNode<Result = unknown> {
   /** Opens storage (recovering it), starts the transport and the tick timer. */
   async start(): Promise<{ port: number }> {
     const { options } = this;
+    this.startedAt = Date.now();
     const timing = options.timing ?? DEFAULT_TIMING;
     const ticks = tickSettings(timing);
     this.storage = await RaftStorage.open({ dir: options.dataDir, logger: this.logger });
@@ -236,6 +240,11 @@ export class RaftNode<Result = unknown> {
 
   status(): RaftStatus {
     return this.core.status();
+  }
+
+  /** Milliseconds since any message from `peer` arrived (since this node started, if none ever did). */
+  lastContactMs(peer: NodeId): number {
+    return Date.now() - (this.lastHeard.get(peer) ?? this.startedAt);
   }
 
   /** The latest configuration (possibly uncommitted) and its index: op-conductor's `version`. */
@@ -393,6 +402,7 @@ export class RaftNode<Result = unknown> {
 
   private onMessage(message: Message): void {
     if (this.stopped) return;
+    this.lastHeard.set(message.from, Date.now());
     this.core.step(message);
     this.kick();
   }

@@ -62,8 +62,13 @@ export interface RaftStatusReport {
   lastIndex: number;
   commitIndex: number;
   appliedIndex: number;
-  /** Leader only (empty elsewhere): per other server, the highest index it has, and lastIndex minus that. */
-  peers: { id: string; matchIndex: number; lag: number }[];
+  /**
+   * Leader only (empty elsewhere): per other server, the highest index it has, lastIndex minus that, and
+   * milliseconds since the leader last heard from it (since the leader started, if never; null from a
+   * conductor that cannot tell). A
+   * follower the leader cannot hear from does not count towards the quorum, whatever its log says.
+   */
+  peers: { id: string; matchIndex: number; lag: number; lastContactMs: number | null }[];
 }
 
 export interface ConductorBackend {

@@ -226,7 +226,14 @@ function parseRaftStatus(v: JsonValue): RaftStatusReport {
     typeof v.state === 'string' &&
     typeof v.leader === 'string' &&
     [v.term, v.firstIndex, v.lastIndex, v.commitIndex, v.appliedIndex].every(isIndex) &&
-    peers.every((p) => isJsonObject(p) && typeof p.id === 'string' && isIndex(p.matchIndex) && isIndex(p.lag))
+    peers.every(
+      (p) =>
+        isJsonObject(p) &&
+        typeof p.id === 'string' &&
+        isIndex(p.matchIndex) &&
+        isIndex(p.lag) &&
+        (p.lastContactMs === undefined || p.lastContactMs === null || isIndex(p.lastContactMs)),
+    )
   ) {
     return {
       id: v.id,
@@ -239,7 +246,12 @@ function parseRaftStatus(v: JsonValue): RaftStatusReport {
       appliedIndex: v.appliedIndex as number,
       peers: peers.map((p) => {
         const o = p as JsonObject;
-        return { id: o.id as string, matchIndex: o.matchIndex as number, lag: o.lag as number };
+        return {
+          id: o.id as string,
+          matchIndex: o.matchIndex as number,
+          lag: o.lag as number,
+          lastContactMs: (o.lastContactMs ?? null) as number | null, // absent: a conductor that cannot tell
+        };
       }),
     };
   }

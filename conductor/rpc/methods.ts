@@ -136,7 +136,12 @@ const batonMethods: Record<string, MethodSpec> = {
       lastIndex: r.lastIndex,
       commitIndex: r.commitIndex,
       appliedIndex: r.appliedIndex,
-      peers: r.peers.map(({ id, matchIndex, lag }) => ({ id, matchIndex, lag })),
+      peers: r.peers.map(({ id, matchIndex, lag, lastContactMs }) => ({
+        id,
+        matchIndex,
+        lag,
+        lastContactMs,
+      })),
     };
   }),
 };

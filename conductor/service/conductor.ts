@@ -395,7 +395,12 @@ export class Conductor implements ConductorBackend {
       peers: leader
         ? st.progress
             .filter((p) => p.id !== st.id)
-            .map((p) => ({ id: p.id, matchIndex: p.match, lag: Math.max(0, st.lastIndex - p.match) }))
+            .map((p) => ({
+              id: p.id,
+              matchIndex: p.match,
+              lag: Math.max(0, st.lastIndex - p.match),
+              lastContactMs: this.raft.lastContactMs(p.id),
+            }))
         : [],
     };
   }

@@ -14,6 +14,7 @@
  * receives on its client side, fast); AppendResp on our outbound link. Either falls back to the other
  * link, which is what lets a freshly added member that does not yet know the leader's address
  * (empty configuration) still receive appends and answer: the leader's outbound stream reaches it.
+ * While control calls to a peer fail (a stale address), control messages also take its inbound link.
  * Measured (probe-window.ts, grpc-js 1.14.7, 5 MB message, 2 ms RTT relay): client→server 300 ms
  * (64 KiB server window), server→client with a 64 MiB client window 18 ms. On bare loopback both are
  * 8–17 ms, which is why the difference only shows with a real round-trip time.
@@ -83,6 +84,8 @@ export class Peer {
   private sent = 0;
   private dropped = 0;
   private deadlineStreak = 0;
+  /** The last control call to this peer failed (and none has succeeded since). */
+  private controlFailing = false;
   private snapshotInFlight = false;
   private closed = false;
 
@@ -114,8 +117,24 @@ export class Peer {
   send(message: Message): void {
     if (this.closed) return;
     if (message.type === 'Snapshot') this.sendSnapshot(message);
-    else if (isControl(message) && this.clients !== null) this.sendControl(message);
-    else this.enqueue(message);
+    else if (isControl(message) && this.clients !== null) {
+      this.sendControl(message);
+      this.sendControlViaInbound(message);
+    } else this.enqueue(message);
+  }
+
+  /**
+   * The control channel dials the peer's configured address, which can be stale: a recreated pod keeps
+   * its DNS name but not its IP, and DNS answers with the old one for up to ~30 s (CoreDNS caches,
+   * grpc-js re-resolves at most every 30 s). Until then every heartbeat and vote to it is lost, and a
+   * leader cannot tell a live peer from a dead one — yet the peer has dialled *us* and that stream is
+   * proven live. While control calls fail, control messages also go on it; Raft tolerates duplicates.
+   */
+  private sendControlViaInbound(message: Message): void {
+    const link = this.inbound;
+    if (!this.controlFailing || link === null || !link.writable) return;
+    this.sent++;
+    link.write({ message: encodeMessage(message) }, approximateSize(message));
   }
 
   attachInbound(link: BulkLink, end: () => void): void {
@@ -305,8 +324,10 @@ export class Peer {
     callSend(this.clients.control, encodeMessage(message), deadline, (error) => {
       if (error === null) {
         this.deadlineStreak = 0;
+        this.controlFailing = false;
         return;
       }
+      this.controlFailing = true;
       this.host.options.logger.debug(
         { peer: this.id, type: message.type, err: error.details },
         'control send failed',

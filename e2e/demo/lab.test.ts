@@ -169,14 +169,19 @@ describe('a 3-member HA sequencer cluster', () => {
     const theirs = await lab.client(follower).raftStatus();
     expect(theirs).toMatchObject({ id: follower.id, state: 'follower', leader: leader.id, peers: [] });
 
-    // With the follower's conductor down, every block the leader commits widens the gap.
+    const heard = own!.peers.find((peer) => peer.id === follower.id)?.lastContactMs;
+    expect(heard).toBeLessThan(1000); // heartbeats are answered every few hundred ms at most
+
+    // With the follower's conductor down, every block the leader commits widens the gap, and the
+    // leader stops hearing from it.
     await lab.killProcess(follower, 'conductor');
     await lab.waitFor(
-      async () =>
-        ((await lab.client(leader).raftStatus())?.peers.find((peer) => peer.id === follower.id)?.lag ?? 0) >=
-        4,
+      async () => {
+        const peer = (await lab.client(leader).raftStatus())?.peers.find((p) => p.id === follower.id);
+        return (peer?.lag ?? 0) >= 4 && (peer?.lastContactMs ?? 0) >= 2000;
+      },
       15_000,
-      `${follower.id}'s Raft lag to grow while it is down`,
+      `${follower.id}'s Raft lag and silence to grow while it is down`,
     );
     await lab.restartProcess(follower, 'conductor');
     await lab.waitFor(caughtUp, 30_000, `${follower.id} to catch up in Raft after its restart`);

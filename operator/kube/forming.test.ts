@@ -363,6 +363,25 @@ it('reports each member’s Raft lag from the leader, and a follower far behind 
   );
   expect(healed.status?.phase).toBe('Running');
 
+  // A follower the leader has not heard from is not counted on, however caught up it looks.
+  fake.silences.set(follower, 20_000);
+  try {
+    const silent = await settled(`${follower} reported silent`, (x) =>
+      (x.status?.conditions ?? []).some(
+        (k) => k.type === 'Degraded' && k.status === 'True' && k.message.includes('has not heard from it'),
+      ),
+    );
+    expect(silent.status?.conditions?.find((k) => k.type === 'Degraded')?.message).toContain(
+      `${follower}: the Raft leader has not heard from it for 20.0s`,
+    );
+  } finally {
+    fake.silences.delete(follower);
+  }
+  await settled(
+    'heard from again',
+    (x) => x.status?.conditions?.find((k) => k.type === 'Degraded')?.status === 'False',
+  );
+
   // Conductors without baton_raftStatus (op-conductor, an older Baton): the lag is unknown, not 0, and
   // the members are judged on their heads alone.
   fake.raftStatusSupported = false;

@@ -32,6 +32,8 @@ const report = (id: string, state: string, peers: RaftStatusReport['peers'] = []
 
 const lags = (answers: MemberAnswers[]) =>
   withRaftLags(answers).map((o) => [o.pod, o.reachable ? o.raftLag : 'unreachable']);
+const silences = (answers: MemberAnswers[]) =>
+  withRaftLags(answers).map((o) => [o.pod, o.reachable ? (o.leaderSilenceMs ?? null) : 'unreachable']);
 
 describe('withRaftLags', () => {
   it('takes each follower’s lag from the leader’s report; the leader’s own is 0', () => {
@@ -39,7 +41,7 @@ describe('withRaftLags', () => {
       lags([
         {
           observation: view('m-0', true),
-          raft: report('m-0', 'leader', [{ id: 'm-1', matchIndex: 93, lag: 7 }]),
+          raft: report('m-0', 'leader', [{ id: 'm-1', matchIndex: 93, lag: 7, lastContactMs: 40 }]),
         },
         { observation: view('m-1', false), raft: report('m-1', 'follower') },
         // Not in the leader's configuration yet: no progress, so unknown.
@@ -71,13 +73,33 @@ describe('withRaftLags', () => {
       lags([
         {
           observation: view('m-0', true),
-          raft: report('m-9', 'leader', [{ id: 'm-1', matchIndex: 0, lag: 100 }]),
+          raft: report('m-9', 'leader', [{ id: 'm-1', matchIndex: 0, lag: 100, lastContactMs: 40 }]),
         },
         { observation: view('m-1', false), raft: null },
       ]),
     ).toEqual([
       ['m-0', null],
       ['m-1', null],
+    ]);
+  });
+
+  it('carries how long ago the leader heard from each member (0 for the leader itself)', () => {
+    expect(
+      silences([
+        {
+          observation: view('m-0', true),
+          raft: report('m-0', 'leader', [
+            { id: 'm-1', matchIndex: 100, lag: 0, lastContactMs: 40 },
+            { id: 'm-2', matchIndex: 95, lag: 5, lastContactMs: 24_000 },
+          ]),
+        },
+        { observation: view('m-1', false), raft: null },
+        { observation: view('m-2', false), raft: null },
+      ]),
+    ).toEqual([
+      ['m-0', 0],
+      ['m-1', 40],
+      ['m-2', 24_000],
     ]);
   });
 });

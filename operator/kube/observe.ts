@@ -136,11 +136,9 @@ export function withRaftLags(members: readonly MemberAnswers[]): ConductorObserv
   )?.raft;
   return members.map(({ observation }) => {
     if (!observation.reachable || !leaderReport) return observation;
-    const lag =
-      observation.pod === leaderReport.id
-        ? 0
-        : (leaderReport.peers.find((p) => p.id === observation.pod)?.lag ?? null);
-    return { ...observation, raftLag: lag };
+    if (observation.pod === leaderReport.id) return { ...observation, raftLag: 0, leaderSilenceMs: 0 };
+    const peer = leaderReport.peers.find((p) => p.id === observation.pod);
+    return { ...observation, raftLag: peer?.lag ?? null, leaderSilenceMs: peer?.lastContactMs ?? null };
   });
 }
 

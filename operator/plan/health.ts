@@ -74,6 +74,14 @@ function catchUp(input: FactsInput): { headLag: number | null; caughtUp: boolean
   if (c.raftLag !== null && c.raftLag > input.tuning.maxRaftLagEntries) {
     return { headLag, caughtUp: false, why: `Raft log ${c.raftLag} entries behind` };
   }
+  const silence = c.leaderSilenceMs ?? null;
+  if (silence !== null && silence > input.tuning.maxLeaderSilenceMs) {
+    return {
+      headLag,
+      caughtUp: false,
+      why: `the Raft leader has not heard from it for ${(silence / 1000).toFixed(1)}s`,
+    };
+  }
   return { headLag, caughtUp: true, why: null };
 }
 

@@ -129,6 +129,12 @@ export interface ConductorView {
   readonly unsafeHead: BlockRef | null;
   /** Raft log entries this member is behind the leader's last index, when the controller knows it. */
   readonly raftLag: number | null;
+  /**
+   * Milliseconds since the Raft leader last heard from this member (the leader's baton_raftStatus).
+   * Absent or null: unknown. A member the leader cannot hear from does not count towards its quorum,
+   * however caught up its op-node looks.
+   */
+  readonly leaderSilenceMs?: number | null;
 }
 
 export type ConductorObservation =

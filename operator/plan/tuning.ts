@@ -11,6 +11,12 @@ export interface PlanTuning {
   readonly maxHeadLagBlocks: number;
   /** …and, when the controller knows it, its Raft log is at most this many entries behind the leader's. */
   readonly maxRaftLagEntries: number;
+  /**
+   * …and the leader heard from it within this long. Several heartbeat intervals: a follower the leader
+   * cannot reach (e.g. a stale address after its pod was recreated) must not be counted on when the
+   * operator decides whether another member may go down.
+   */
+  readonly maxLeaderSilenceMs: number;
   /** Re-send a leadership transfer that has not taken effect after this long (Raft gives up after ~1 s). */
   readonly transferRetryMs: number;
   /** Requeue delay while an operation is in flight (a restart, a catch-up, an election). */
@@ -24,6 +30,7 @@ export interface PlanTuning {
 export const DEFAULT_TUNING: PlanTuning = {
   maxHeadLagBlocks: 2,
   maxRaftLagEntries: 64,
+  maxLeaderSilenceMs: 3_000,
   transferRetryMs: 5_000,
   pollMs: 2_000,
   stalledPollMs: 15_000,

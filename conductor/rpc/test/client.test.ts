@@ -51,7 +51,7 @@ describe('ConductorClient', () => {
       lastIndex: cluster.version,
       commitIndex: cluster.version,
       appliedIndex: cluster.version,
-      peers: [{ id: 'seq-1', matchIndex: cluster.version, lag: 0 }],
+      peers: [{ id: 'seq-1', matchIndex: cluster.version, lag: 0, lastContactMs: 5 }],
     });
     await client.pause();
     expect(await client.paused()).toBe(true);

@@ -196,7 +196,7 @@ export class FakeConductor implements ConductorBackend {
             .filter((s) => s.id !== this.id)
             .map((s) => {
               const lag = this.cluster.raftLags.get(s.id) ?? 0;
-              return { id: s.id, matchIndex: this.cluster.version - lag, lag };
+              return { id: s.id, matchIndex: this.cluster.version - lag, lag, lastContactMs: 5 };
             })
         : [],
     };

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { openReplicate, sendMethod } from '../service.js';
 import { append, bytes, mesh, startNode, until, type Node } from './fixtures.js';
 
@@ -162,4 +162,44 @@ test('close() releases the port', async () => {
     probe.listen(a.port, '127.0.0.1', () => resolve());
   });
   await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+
+test('control messages reach a peer whose configured address went stale, over the stream it dialled to us', async () => {
+  // A black hole where the peer used to be: it accepts TCP and never answers (a recreated pod's old
+  // IP still served from a DNS cache behaves like this, or like nothing at all).
+  const held: Socket[] = [];
+  const hole = createServer((socket) => void held.push(socket));
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+  const holePort = (hole.address() as AddressInfo).port;
+  const a = await node('a');
+  const b = await node('b');
+  try {
+    a.transport.setPeers(new Map([['b', `127.0.0.1:${b.port}`]]));
+    b.transport.setPeers(new Map([['a', `127.0.0.1:${holePort}`]]));
+    await until(() => b.transport.stats()['a']?.inbound === true); // a dialled b: that stream is live
+    // b heartbeats a like a leader; its control calls to the stale address time out.
+    const beat = setInterval(() => b.transport.send(heartbeat('b', 'a', 'stale-address')), 100);
+    try {
+      const m = await a.inbox.next((x) => x.type === 'Heartbeat' && x.readContext === 'stale-address', 5000);
+      expect(m.from).toBe('b');
+    } finally {
+      clearInterval(beat);
+    }
+    // Votes too (any control message), and a's answers go back on its own stream as always.
+    b.transport.send({
+      type: 'Vote',
+      from: 'b',
+      to: 'a',
+      term: 3,
+      lastLogIndex: 9,
+      lastLogTerm: 2,
+      transfer: false,
+    });
+    await a.inbox.next((x) => x.type === 'Vote' && x.term === 3, 3000);
+    a.transport.send({ type: 'VoteResp', from: 'a', to: 'b', term: 3, granted: true });
+    await b.inbox.next((x) => x.type === 'VoteResp' && x.granted, 3000);
+  } finally {
+    for (const s of held) s.destroy();
+    await new Promise((r) => hole.close(r));
+  }
 });

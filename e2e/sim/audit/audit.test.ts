@@ -21,6 +21,22 @@ describe('chain auditor', () => {
     expect(r.heads).toEqual({ n0: { number: 3, hash: h('a3') }, n1: { number: 3, hash: h('a3') } });
   });
 
+  test('the longest gap is located: the height before it and when that height first appeared', () => {
+    const slow = [
+      ev(1, 'a1', 'a0', 1000),
+      ev(2, 'a2', 'a1', 2000),
+      ev(3, 'a3', 'a2', 6500),
+      ev(4, 'a4', 'a3', 7500),
+    ];
+    const r = auditChain([
+      { id: 'n0', inserted: slow, published: [] },
+      // Another node saw height 2 earlier: first appearance counts.
+      { id: 'n1', inserted: [ev(2, 'a2', 'a1', 1800)], published: [] },
+    ]);
+    expect(r.maxGapMs).toBe(4700);
+    expect(r.maxGapAfter).toEqual({ number: 2, atMs: 1800 });
+  });
+
   test('two publishers at one height is double sequencing', () => {
     const r = auditChain([
       { id: 'n0', inserted: linear, published: linear },

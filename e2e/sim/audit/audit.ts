@@ -39,6 +39,8 @@ export interface AuditReport {
   reorgs: number;
   doubleSequenced: number;
   maxGapMs: number;
+  /** Where the longest gap was: the last height before it, and when that height first appeared (ms). */
+  maxGapAfter: { number: number; atMs: number } | null;
   heads: Record<string, { number: number; hash: Hex } | null>;
   issues: AuditIssue[];
 }
@@ -106,12 +108,16 @@ export function auditChain(nodes: readonly AuditNodeHistory[]): AuditReport {
 
   const heights = [...firstSeen.keys()].sort((a, b) => a - b);
   let maxGapMs = 0;
+  let maxGapAfter: AuditReport['maxGapAfter'] = null;
   for (let i = 1; i < heights.length; i++) {
     const a = firstSeen.get(heights[i - 1] as number) as number;
     const b = firstSeen.get(heights[i] as number) as number;
-    maxGapMs = Math.max(maxGapMs, b - a);
+    if (b - a > maxGapMs) {
+      maxGapMs = b - a;
+      maxGapAfter = { number: heights[i - 1] as number, atMs: a };
+    }
   }
 
   issues.sort((x, y) => x.number - y.number);
-  return { blocks: hashesAt.size, reorgs, doubleSequenced, maxGapMs, heads, issues };
+  return { blocks: hashesAt.size, reorgs, doubleSequenced, maxGapMs, maxGapAfter, heads, issues };
 }

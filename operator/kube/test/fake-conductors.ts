@@ -43,6 +43,8 @@ export class FakeConductors {
   servers: Server[] = [];
   /** Raft lag the leader reports for a follower in baton_raftStatus (default 0). */
   readonly raftLags = new Map<string, number>();
+  /** How long ago the leader last heard from a follower, in baton_raftStatus (default 50 ms). */
+  readonly silences = new Map<string, number>();
   /** false: answer baton_raftStatus like op-conductor (method not found). */
   raftStatusSupported = true;
   version = 0;
@@ -193,7 +195,12 @@ export class FakeConductors {
             pod === leader
               ? this.servers
                   .filter((s) => s.id !== pod)
-                  .map((s) => ({ id: s.id, matchIndex: last - lagOf(s.id), lag: lagOf(s.id) }))
+                  .map((s) => ({
+                    id: s.id,
+                    matchIndex: last - lagOf(s.id),
+                    lag: lagOf(s.id),
+                    lastContactMs: this.silences.get(s.id) ?? 50,
+                  }))
               : [],
         };
       }

@@ -399,6 +399,23 @@ describe('12 upgrade', () => {
     expectStep(cluster({ n: 3, revision: OLD, leader: 2 }), { kind: 'deletePod', pod: pod(1) });
   });
 
+  it('never takes down a member while the leader cannot hear from another, however caught up its op-node looks', () => {
+    // pod-1's op-node is at the head (gossip), but the leader has had no Raft message from it for 24 s
+    // (e.g. its pod was recreated and the leader still dials its old IP). pod-2 going down would leave
+    // the leader without a quorum and the chain halted.
+    const silentUpdated = editConductor(editPod(outdated, 1, { revision: NEW }), 1, {
+      leaderSilenceMs: 24_000,
+    });
+    const step = plan(silentUpdated);
+    expect(step).toMatchObject({ kind: 'wait', code: 'WaitingForHealthyMembers' });
+    // Still outdated itself: restarting the silent member is what may heal it, and costs no healthy voter.
+    const silentOutdated = editConductor(outdated, 1, { leaderSilenceMs: 24_000 });
+    expectStep(silentOutdated, { kind: 'deletePod', pod: pod(1) });
+    expect(plan(silentOutdated).reason).toContain('the Raft leader has not heard from it for 24.0s');
+    // Heard from again: the usual order.
+    expectStep(editConductor(outdated, 1, { leaderSilenceMs: 150 }), { kind: 'deletePod', pod: pod(2) });
+  });
+
   it('the deleted pod still in the cache (same uid) → wait, never the next one', () => {
     expectStep(restarting('uid-2-1'), { kind: 'wait', code: 'WaitingForRestartedMember' });
   });
