@@ -88,7 +88,10 @@ it('forms the Raft cluster: bootstrap member, non-voters, promotion, leader labe
     return c.data?.member === 'kappa-0' ? c : undefined;
   });
   expect(cm.data).toEqual({ member: 'kappa-0' });
-  expect((await get()).status?.raft?.bootstrapMember).toBe('kappa-0');
+  // The status follows in the same reconcile, after the ConfigMap write (and the step's Event).
+  await waitFor('status naming the bootstrap member', async () =>
+    (await get()).status?.raft?.bootstrapMember === 'kappa-0' ? true : undefined,
+  );
   expect(fake.calls.filter((c) => c.method.includes('Server'))).toEqual([]); // nothing joined before bootstrap
 
   // Stands in for kappa-0's conductor reading --raft.bootstrap-member=kappa-0 at start-up.
