@@ -105,23 +105,11 @@ start() {
   until [[ -s $dir/$name.pid ]] || ((SECONDS >= deadline)); do sleep 0.05; done
 }
 
-wait_for() { # wait_for WHAT TIMEOUT_S COMPONENT COMMAND...
-  local what="$1" timeout="$2" component="$3" && shift 3
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    if [[ -n $component ]] && ! kill -0 "$(cat "$dir/$component.pid")" 2>/dev/null; then
-      log "$component exited; last lines of $dir/$component.log:"
-      tail -n 30 "$dir/$component.log" >&2 || true
-      return 1
-    fi
-    if ((SECONDS >= deadline)); then
-      log "timed out after ${timeout}s waiting for $what"
-      [[ -n $component ]] && tail -n 30 "$dir/$component.log" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
-}
+# shellcheck source=e2e/cluster/wait.sh
+source "$here/wait.sh"
+component_alive() { kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+component_log() { echo "$dir/$1.log"; }
+WAIT_INTERVAL=0.2
 
 gen_pki() {
   local pki="$dir/pki"

@@ -78,23 +78,10 @@ start() {
   until [[ -s $dir/$name.pid ]] || ((SECONDS >= deadline)); do sleep 0.05; done
 }
 
-wait_for() { # wait_for WHAT TIMEOUT_S COMPONENT COMMAND...
-  local what="$1" timeout="$2" component="$3" && shift 3
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    if [[ -n $component ]] && ! pid_alive "$component"; then
-      log "$component exited; last lines of $logs/$component.log:"
-      tail -n 40 "$logs/$component.log" >&2 || true
-      return 1
-    fi
-    if ((SECONDS >= deadline)); then
-      log "timed out after ${timeout}s waiting for $what"
-      [[ -n $component ]] && tail -n 40 "$logs/$component.log" >&2
-      return 1
-    fi
-    sleep 0.5
-  done
-}
+# shellcheck source=e2e/cluster/wait.sh
+source "$here/wait.sh"
+component_alive() { pid_alive "$1"; }
+component_log() { echo "$logs/$1.log"; }
 
 kc() { kubectl --kubeconfig "$cp_dir/kubeconfig" --request-timeout=20s "$@"; }
 
