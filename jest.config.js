@@ -1,7 +1,7 @@
 /** Jest runs TypeScript sources directly as ESM through swc (no build step). */
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/cli', '<rootDir>/conductor', '<rootDir>/operator', '<rootDir>/e2e'],
+  roots: ['<rootDir>/cli', '<rootDir>/docs', '<rootDir>/conductor', '<rootDir>/operator', '<rootDir>/e2e'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -120,7 +120,7 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
     help: 'predefined network (accepted; the rollup config is what counts)',
   },
   { name: 'rollup.config', kind: 'string', help: 'rollup config JSON file' },
-  // Baton additions (DESIGN.md §6); off by default so op-conductor configurations behave the same.
+  // Baton additions (docs/design.md §6); off by default so op-conductor configurations behave the same.
   {
     name: 'raft.bootstrap-member',
     kind: 'string',

@@ -1,5 +1,5 @@
 /**
- * The one rule that keeps the committed unsafe chain linear (DESIGN.md invariant 2): a payload is
+ * The one rule that keeps the committed unsafe chain linear (docs/design.md §2, invariant 2): a payload is
  * committed only if it is the child of the committed head. The proposer (conductor_commitUnsafePayload)
  * checks it before proposing so op-node gets a precise error, and the FSM re-checks it at apply time
  * because the log, not the proposer, is the replicated truth. Both call `checkExtension`.

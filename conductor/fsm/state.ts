@@ -1,6 +1,6 @@
 /**
  * The replicated state machine: the committed unsafe head plus a bounded window of the payloads that led
- * to it (DESIGN.md §6 — a new leader two or more blocks behind catches up from the window instead of
+ * to it (docs/design.md §6 — a new leader two or more blocks behind catches up from the window instead of
  * wedging, the gap op-conductor's single-payload FSM leaves open, reference §9).
  *
  * `apply` is what every Raft member runs for every committed log entry. It must be deterministic (same

@@ -9,7 +9,7 @@
  * - The body limit defaults to 32 MiB instead of geth's 5 MiB: a 5 MB block in JSON hex is over 10 MB, and
  *   op-node must be able to commit any block it can build. Bodies streamed without Content-Length are counted
  *   and cut off at the same limit.
- * - Optional admin token (Baton extension, DESIGN §6): when set, the mutating admin methods (override, pause,
+ * - Optional admin token (Baton extension, docs/design.md §6): when set, the mutating admin methods (override, pause,
  *   resume, stop, membership changes, transfers) require `Authorization: Bearer <token>`. Everything op-node,
  *   op-batcher, op-proposer and monitors call stays open, because they cannot send a token.
  * - `conductor_stop` closes the server once its response is written; later calls fail at connection level.

@@ -102,7 +102,7 @@ done
 if ((${#missing[@]} == 0)); then
   log "cached: Kubernetes $k8s_version, etcd $etcd_version, helm $helm_version, CoreDNS $coredns_version ($go_version)"
 else
-  log "building ${#missing[@]} binaries with $go_version into $bin (first run: ~10 min on 2 cores, up to ~20 on a busy machine)"
+  log "building ${#missing[@]} binaries with $go_version into $bin (first run: ~8 min on 2 cores, longer on a busy machine; see e2e/cluster/README.md#building)"
   export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=readonly -trimpath"
   started=$SECONDS
   for t in "${missing[@]}"; do

@@ -168,7 +168,7 @@ up() {
   local bin="${BATON_TOOLS_BIN:-}"
   if [[ -z $bin ]]; then
     bin="$("$here/build-tools.sh" --check)" ||
-      die "the control-plane binaries are not built: run e2e/cluster/build-tools.sh (first run ~6 min), or set BATON_TOOLS_BIN"
+      die "the control-plane binaries are not built: run npm test or e2e/cluster/build-tools.sh (first run ~8 min), or set BATON_TOOLS_BIN"
   fi
   local b
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler; do

@@ -21,7 +21,9 @@
 # logs, volumes, the control plane (DIR/cp), logs (DIR/logs/*.log) and pid files. `down` stops everything it started,
 # removes pods' containers, mounts, cgroups (/sys/fs/cgroup/*/baton-lab) and DIR, and paths outside DIR that the
 # kubelet or containerd hard-code (/var/log/containers, /var/lib/kubelet/device-plugins, /run/containerd/s,
-# /var/lib/cni) when the lab created them.
+# /var/lib/cni) when the lab created them. It keeps what a later `up` reuses and what is not the lab's alone: the
+# Debian packages `up` installed (PACKAGES below; other software may use them), the built binaries
+# (~/.cache/baton/tools) and the built images (~/.cache/baton/lab); `down` says so, with how to remove them.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -524,6 +526,16 @@ down() {
   fi
   rm -rf "$dir"
   log "lab stopped and removed in $((SECONDS - t0))s"
+  kept_report
+}
+
+# What `down` leaves on purpose, and how to remove it.
+kept_report() {
+  local installed=() p
+  for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 && installed+=("$p"); done
+  ((${#installed[@]} == 0)) ||
+    log "kept: Debian packages ${installed[*]} (other software may use them; remove with: apt-get remove ${installed[*]})"
+  log "kept: built binaries in ${BATON_TOOLS_CACHE:-$HOME/.cache/baton/tools} and images in ${BATON_LAB_CACHE:-$HOME/.cache/baton/lab}, reused by the next up (remove with rm -rf)"
 }
 
 status() {

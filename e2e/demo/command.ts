@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SequencerLab } from './lab.js';
+import type { MemberView, SequencerLab } from './lab.js';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -46,26 +46,29 @@ async function runDemo(options: {
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   let faults = 0;
+  // The fault runs beside the status loop, so a status line is printed every second while a killed member
+  // restarts (which takes seconds under tsx) or a partition lasts.
+  let fault: Promise<void> | null = null;
   try {
     await lab.start();
     const deadline = Date.now() + options.durationS * 1000;
     let nextChaos = Date.now() + options.chaosIntervalS * 1000;
     while (Date.now() < deadline && !stopping) {
       const views = await Promise.all(lab.members.map((member) => lab.view(member)));
-      progress(
-        views
-          .map((v) =>
-            v.up
-              ? `${v.id}${v.leader ? '*' : ''}${v.active ? '+' : ''} head=${v.head ?? '?'}${v.healthy ? '' : ' unhealthy'}`
-              : `${v.id} down`,
-          )
-          .join(' | '),
-      );
-      if (options.chaos && Date.now() >= nextChaos) {
-        await injectFault(lab, faults++, progress);
-        nextChaos = Date.now() + options.chaosIntervalS * 1000;
+      progress(views.map(statusOf).join(' | '));
+      if (options.chaos && fault === null && Date.now() >= nextChaos) {
+        fault = injectFault(lab, faults++, progress)
+          .catch((error: unknown) => progress(`chaos: ${(error as Error).message}`))
+          .finally(() => {
+            fault = null;
+            nextChaos = Date.now() + options.chaosIntervalS * 1000;
+          });
       }
       await sleep(1000);
+    }
+    if (fault) {
+      progress('waiting for the last fault to finish…');
+      await fault;
     }
     const report = await lab.audit();
     if (report.issues.length > 0) progress(`auditor issues: ${JSON.stringify(report.issues.slice(0, 5))}`);
@@ -79,6 +82,13 @@ async function runDemo(options: {
   } finally {
     await lab.stop();
   }
+}
+
+/** One member's part of the status line: `*` leader, `+` sequencing. */
+function statusOf(v: MemberView): string {
+  if (!v.up) return `${v.id} ${v.starting ? 'starting' : 'down'}`;
+  const flags = `${v.leader ? '*' : ''}${v.active ? '+' : ''}`;
+  return `${v.id}${flags} head=${v.head ?? '?'}${v.starting ? ' starting' : v.healthy ? '' : ' unhealthy'}`;
 }
 
 /**

@@ -391,3 +391,19 @@ describe('a 3-member HA sequencer cluster', () => {
     await steadyLeader();
   });
 });
+
+describe('a member that does not come up', () => {
+  it('fails with the process, the address it was polled on, the last attempt and its log tail', async () => {
+    const progress: string[] = [];
+    const lab = new SequencerLab({ nodes: 1, startTimeoutMs: 400, progress: (line) => progress.push(line) });
+    try {
+      // Under tsx no process answers within 0.4 s (it compiles its sources first).
+      await expect(lab.start()).rejects.toThrow(
+        /^node-0 op-geth \(baton sim op-geth\) did not answer on http:\/\/127\.0\.0\.1:\d+ within 0\.4s \(last attempt: (ECONNREFUSED|no answer within 2s)\); it was still running and was killed\..*\n(\(op-geth \(baton sim op-geth\) printed nothing\)|last lines of op-geth)/s,
+      );
+      expect(lab.members[0]!.processes.get('geth')!.signalCode).toBe('SIGKILL');
+    } finally {
+      await lab.stop();
+    }
+  });
+});

@@ -25,6 +25,22 @@ export interface LabOptions {
   readonly leaseTimeoutMs?: number;
   readonly logLevel?: string;
   readonly progress?: (line: string) => void;
+  /** How long one process may take to answer on its RPC port after it is spawned (default 120 s). */
+  readonly startTimeoutMs?: number;
+}
+
+const ROLE_NAMES = {
+  geth: 'op-geth (baton sim op-geth)',
+  node: 'op-node (baton sim op-node)',
+  conductor: 'conductor',
+};
+
+/** What a failed connection attempt says, in a few words (fetch wraps the socket error in `cause`). */
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return cause.code;
+  if ((error as Error).name === 'TimeoutError') return 'no answer within 2s';
+  return (cause?.message ?? (error as Error).message) || String(error);
 }
 
 interface Ports {
@@ -46,11 +62,14 @@ interface Member {
   readonly pastHistories: AuditNodeHistory[];
   incarnation: number;
   logTail: string[];
+  /** True while launch() is bringing its processes up (a status line says "starting", not "down"). */
+  starting: boolean;
 }
 
 export interface MemberView {
   readonly id: string;
   readonly up: boolean;
+  readonly starting: boolean;
   readonly leader: boolean;
   readonly active: boolean;
   readonly healthy: boolean;
@@ -93,6 +112,7 @@ export class SequencerLab {
         pastHistories: [],
         incarnation: 0,
         logTail: [],
+        starting: false,
       });
     }
     for (const from of this.members) {
@@ -141,6 +161,15 @@ export class SequencerLab {
   }
 
   async launch(member: Member, bootstrap: boolean): Promise<void> {
+    member.starting = true;
+    try {
+      await this.launchProcesses(member, bootstrap);
+    } finally {
+      member.starting = false;
+    }
+  }
+
+  private async launchProcesses(member: Member, bootstrap: boolean): Promise<void> {
     member.incarnation++;
     const { ports } = member;
     const dataDir = path.join(this.dir, member.id);
@@ -250,7 +279,12 @@ export class SequencerLab {
     await this.spawnReady(member, role, spec.args, spec.url);
   }
 
-  /** Starts one process and waits until its HTTP endpoint answers. */
+  /**
+   * Starts one process and waits until its HTTP endpoint answers. Under tsx a process compiles its sources
+   * first, which takes several seconds on a busy two-core machine, so the wait is long (startTimeoutMs,
+   * default 120 s) and reports itself every 10 s; a failure says which process, what the last attempt got,
+   * and the process's own last lines.
+   */
   private async spawnReady(
     member: Member,
     role: 'geth' | 'node' | 'conductor',
@@ -266,24 +300,54 @@ export class SequencerLab {
     };
     readline.createInterface({ input: child.stdout! }).on('line', keep);
     readline.createInterface({ input: child.stderr! }).on('line', keep);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) {
-        throw new Error(`${member.id} ${role} exited with ${child.exitCode}:\n${member.logTail.join('\n')}`);
+    const what = `${member.id} ${ROLE_NAMES[role]}`;
+    const timeoutMs = this.options.startTimeoutMs ?? 120_000;
+    const started = Date.now();
+    let nextReport = started + 10_000;
+    let lastAttempt = 'no attempt yet';
+    while (Date.now() - started < timeoutMs) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const how =
+          child.exitCode !== null
+            ? `exited with code ${child.exitCode}`
+            : `was killed by ${child.signalCode}`;
+        throw new Error(`${what} ${how} before answering on ${url}${this.tail(member, role)}`);
       }
       try {
         await fetch(url, {
           method: 'POST',
           body: '{}',
           headers: { 'content-type': 'application/json' },
-          signal: AbortSignal.timeout(500),
+          signal: AbortSignal.timeout(2000),
         });
         return;
-      } catch {
+      } catch (error) {
+        lastAttempt = describeFetchError(error);
+        if (Date.now() >= nextReport) {
+          this.progress(
+            `waiting for ${what} on ${url} (${Math.round((Date.now() - started) / 1000)}s: ${lastAttempt})`,
+          );
+          nextReport += 10_000;
+        }
         await sleep(100);
       }
     }
-    throw new Error(`${member.id} ${role} did not come up:\n${member.logTail.join('\n')}`);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(
+      `${what} did not answer on ${url} within ${timeoutMs / 1000}s (last attempt: ${lastAttempt}); ` +
+        `it was still running and was killed. Is the machine overloaded? Retry, or raise the limit.` +
+        this.tail(member, role),
+    );
+  }
+
+  /** The last lines a member's process printed, for an error message. */
+  private tail(member: Member, role: 'geth' | 'node' | 'conductor'): string {
+    const lines = member.logTail.filter((line) => line.startsWith(`[${role}]`)).slice(-30);
+    return lines.length === 0
+      ? `\n(${ROLE_NAMES[role]} printed nothing)`
+      : `\nlast lines of ${ROLE_NAMES[role]}:\n${lines.join('\n')}`;
   }
 
   /** SIGKILL every process of a member (a machine or pod crash); its history so far is kept. */
@@ -315,7 +379,15 @@ export class SequencerLab {
 
   async view(member: Member): Promise<MemberView> {
     if (!this.isUp(member))
-      return { id: member.id, up: false, leader: false, active: false, healthy: false, head: null };
+      return {
+        id: member.id,
+        up: false,
+        starting: member.starting,
+        leader: false,
+        active: false,
+        healthy: false,
+        head: null,
+      };
     const client = this.client(member);
     const [leader, healthy, head] = await Promise.all([
       client.leader().catch(() => false),
@@ -329,7 +401,7 @@ export class SequencerLab {
       (value) => value === true,
       () => false,
     );
-    return { id: member.id, up: true, leader, active, healthy, head };
+    return { id: member.id, up: true, starting: member.starting, leader, active, healthy, head };
   }
 
   async leader(): Promise<Member | null> {

@@ -4,7 +4,7 @@
  *
  * Runs on the lab (e2e/cluster/up.sh; see jest.config.js here): real kubelet, containerd, pod network, Services,
  * cluster DNS and volumes. The test reaches pods by their IPs (the host routes the pod network into the lab) and
- * checks the chain with the simulator's auditor (`sim_history` of every op-node, DESIGN.md §2 invariants 1 and 2).
+ * checks the chain with the simulator's auditor (`sim_history` of every op-node, docs/design.md §2 invariants 1 and 2).
  */
 import { execFile } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Invariant 4 (DESIGN §2): quorum is never spent by us. Every step that takes a voter away — deleting its
+ * Invariant 4 (docs/design.md §2): quorum is never spent by us. Every step that takes a voter away — deleting its
  * pod, removing it from the configuration — is allowed only if the voters that remain healthy still form a
  * majority of the configuration that will be in force. Counting is over *healthy* voters (health.ts), so a
  * member that is already sick is never counted as the spare.

@@ -6,7 +6,7 @@ export interface PlanTuning {
   /**
    * A member is caught up when its op-node unsafe head is at most this many blocks behind the leader's.
    * Small on purpose: a new leader must be able to sequence on the committed head from the conductor's
-   * window of recent payloads (DESIGN §6), not from a long p2p sync.
+   * window of recent payloads (docs/design.md §6), not from a long p2p sync.
    */
   readonly maxHeadLagBlocks: number;
   /** …and, when the controller knows it, its Raft log is at most this many entries behind the leader's. */

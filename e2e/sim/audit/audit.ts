@@ -1,5 +1,5 @@
 /**
- * The chain auditor: checks the invariants of DESIGN.md §2 against what the simulated nodes saw.
+ * The chain auditor: checks the invariants of docs/design.md §2 against what the simulated nodes saw.
  *
  * Input is each node's history (`sim_history`): every block it inserted as its head (with time and
  * parent) and every block it published over gossip. The report:
