@@ -140,6 +140,8 @@ export class RaftNode<Result = unknown> {
   /** Operational counters for status pages and tests. */
   readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
   private persistedHardState: HardState | null = null;
+  /** Why this member may lack entries it acknowledged (RestoredState.recovering), until the core says it caught up. */
+  private recoveringReason: string | null = null;
 
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.logger = options.logger ?? silentLogger;
@@ -176,8 +178,14 @@ export class RaftNode<Result = unknown> {
         // Flow control, batching, PreVote and CheckQuorum: the core's defaults (DEFAULT_RAFT_OPTIONS).
         random: options.random ?? Math.random,
       },
-      { hardState: restored.hardState, snapshot: restored.snapshot?.meta ?? null, entries: restored.entries },
+      {
+        hardState: restored.hardState,
+        snapshot: restored.snapshot?.meta ?? null,
+        entries: restored.entries,
+        recovering: restored.recovering !== null,
+      },
     );
+    this.recoveringReason = restored.recovering;
 
     this.transport = new GrpcTransport({
       id: options.id,
@@ -475,6 +483,10 @@ export class RaftNode<Result = unknown> {
     }
     for (const message of ready.messages) this.transport.send(message);
     this.core.advance(ready);
+    if (this.recoveringReason !== null && !this.core.status().recovering) {
+      await this.storage.markRecovered();
+      this.recoveringReason = null;
+    }
     if (ready.softState) this.onSoftState(ready.softState);
     for (const read of ready.readStates) {
       const pending = this.readContexts.get(read.context);

@@ -646,3 +646,94 @@ describe('read index', () => {
     expect(c.node('a').readStates).toEqual([{ index: 2, context: 'early' }]);
   });
 });
+
+describe('a member that lost the tail of its log (storage damage)', () => {
+  test('the leader notices the log went backwards and repairs it without waiting for a new entry', () => {
+    const c = new TestCluster(ids3);
+    c.elect('a');
+    c.propose('a', 'x');
+    c.propose('a', 'y');
+    const { lastIndex } = c.core('a').status();
+    expect(
+      c
+        .core('a')
+        .status()
+        .progress.find((p) => p.id === 'b')?.match,
+    ).toBe(lastIndex);
+    c.loseTail('b', 2);
+    expect(c.core('b').status()).toMatchObject({ lastIndex: lastIndex - 2, recovering: true });
+    // One heartbeat round: the leader still believes b holds everything and sends no append by itself.
+    c.tick(['a'], 2);
+    expect(c.core('b').status()).toMatchObject({ lastIndex, commit: lastIndex, recovering: false });
+    expect(c.node('b').recovering).toBe(false);
+    expect(c.node('b').fsm).toEqual(['x', 'y']);
+  });
+
+  test('it grants no vote that would elect a leader without the entries it lost', () => {
+    const c = new TestCluster(ids3);
+    c.elect('a');
+    // x is committed by a and b only.
+    c.filter = (m) => m.to === 'c';
+    const x = c.propose('a', 'x');
+    expect(c.core('a').status().commit).toBe(x.index);
+    expect(c.core('c').status().lastIndex).toBeLessThan(x.index);
+    // b loses x; a goes away. c's log is as long as b's now: plain Raft would let b elect c.
+    c.loseTail('b', 1);
+    const sentBefore = c.sent.length;
+    c.isolate('a');
+    c.tick(['b', 'c'], 60);
+    expect(c.leaders().filter((id) => id !== 'a')).toEqual([]);
+    const since = c.sent.slice(sentBefore);
+    expect(since.some((m) => m.from === 'c' && m.type === 'PreVote')).toBe(true);
+    const grantsFromB = since.filter(
+      (m) => m.from === 'b' && (m.type === 'VoteResp' || m.type === 'PreVoteResp') && m.granted,
+    );
+    expect(grantsFromB).toEqual([]);
+    // Nor does b campaign: its own vote would be the unsafe one.
+    expect(since.some((m) => m.from === 'b' && (m.type === 'PreVote' || m.type === 'Vote'))).toBe(false);
+    // a returns: the cluster elects a leader that holds x, and b catches up and votes again.
+    c.heal();
+    c.tick(undefined, 60);
+    const [leader] = c.leaders();
+    expect(leader).toBeDefined();
+    c.propose(leader!, 'y');
+    for (const id of ids3) expect(c.node(id).fsm).toEqual(['x', 'y']);
+    expect(c.core('b').status().recovering).toBe(false);
+  });
+
+  test('a hard state whose commit lies beyond the restored log means entries were lost', () => {
+    const c = new TestCluster(ids3);
+    c.elect('a');
+    c.propose('a', 'x');
+    const b = c.node('b');
+    b.entries = b.entries.slice(0, -1); // the entries went, the hard state (commit) survived
+    c.start('b');
+    expect(c.core('b').status().recovering).toBe(true);
+  });
+
+  test('a recovering member still votes for a candidate whose log is of a later term than any entry it held', () => {
+    const c = new TestCluster(ids3);
+    c.elect('a');
+    c.propose('a', 'x');
+    c.loseTail('b', 1);
+    c.isolate('b');
+    c.core('a').transferLeadership('c');
+    c.drain();
+    expect(c.leaders()).toEqual(['c']);
+    c.propose('c', 'y'); // a and c move to a later term; b misses all of it
+    const { term } = c.core('c').status();
+    expect(c.core('b').status()).toMatchObject({ recovering: true });
+    expect(c.core('b').status().term).toBeLessThan(term);
+    // Now a is gone and c restarts: c can only win with b's vote, and its log is provably ahead of b's.
+    c.isolate('a');
+    c.start('c');
+    c.tick(['b', 'c'], 60);
+    expect(c.leaders()).toEqual(['c']);
+    expect(c.sent.some((m) => m.from === 'b' && m.to === 'c' && m.type === 'VoteResp' && m.granted)).toBe(
+      true,
+    );
+    c.propose('c', 'z');
+    expect(c.node('b').fsm).toEqual(['x', 'y', 'z']);
+    expect(c.core('b').status().recovering).toBe(false);
+  });
+});

@@ -126,6 +126,19 @@ export class RaftCore {
   private pendingReads: PendingRead[] = [];
   /** Reads requested before this leader committed its Noop. */
   private readsAwaitingCommit: string[] = [];
+  /**
+   * Restarted from a log that may have lost entries this member acknowledged (RestoredState.recovering).
+   * Its vote could then elect a leader without a committed entry (it would compare a short log), so until a
+   * leader has caught it up it grants a (pre)vote only to a candidate whose last entry is of a term above
+   * `recoveryTerm` — the durable term at restart, which bounds the term of every entry it ever held, so such
+   * a candidate is more up to date than any log it could have had — and it never campaigns (its own vote
+   * would be the unsafe one). Caught up means: its commit index, which only a leader advances, passed the
+   * restored log's end and lands on an entry of the leader's current term, so its log matches that
+   * leader's — which holds every committed entry — up to there.
+   */
+  private recovering: boolean;
+  private readonly recoveryTerm: number;
+  private readonly recoveryLastIndex: number;
   /** Proposals since the last Ready: replicate them in one batch when the shell asks for work. */
   private broadcastPending = false;
 
@@ -151,6 +164,9 @@ export class RaftCore {
     // A bootstrapped log starts at term 1 even if no hard state was written yet; terms only rise.
     this.term = Math.max(hs.term, this.log.lastTerm());
     this.vote = this.term === hs.term ? hs.vote : null;
+    this.recovering = restored.recovering === true || hs.commit > this.log.lastIndex();
+    this.recoveryTerm = this.term;
+    this.recoveryLastIndex = this.log.lastIndex();
     this.prevHard = hs;
     this.resetTimers();
     this.prevSoft = this.softState();
@@ -276,7 +292,10 @@ export class RaftCore {
     // Votes depend only on the log (§5.4.1), not on whether the candidate is in our configuration:
     // ours may be stale or about to be truncated, and refusing could leave no electable server.
     // Pre-vote and the CheckQuorum lease are what keep removed servers from disrupting the cluster.
-    const grant = this.canVote(m) && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+    const grant =
+      this.canVote(m) &&
+      this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm) &&
+      (!this.recovering || m.lastLogTerm > this.recoveryTerm);
     if (m.type === 'Vote') {
       if (grant) {
         this.electionElapsed = 0;
@@ -296,7 +315,7 @@ export class RaftCore {
   }
 
   private hup(transfer: boolean): void {
-    if (this.role === 'leader' || !this.promotable()) return;
+    if (this.role === 'leader' || !this.promotable() || this.recovering) return;
     if (this.opts.preVote && !transfer) this.becomePreCandidate();
     else this.becomeCandidate(transfer);
   }
@@ -383,14 +402,17 @@ export class RaftCore {
       case 'Append':
         this.heardFromLeader(m.from);
         this.handleAppend(m);
+        this.maybeFinishRecovery();
         return;
       case 'Heartbeat':
         this.heardFromLeader(m.from);
         this.handleHeartbeat(m);
+        this.maybeFinishRecovery();
         return;
       case 'Snapshot':
         this.heardFromLeader(m.from);
         this.handleSnapshot(m);
+        this.maybeFinishRecovery();
         return;
       case 'TimeoutNow':
         // The leader hands over: campaign now, skipping pre-vote and overriding voters' leases.
@@ -399,6 +421,13 @@ export class RaftCore {
       default:
         return;
     }
+  }
+
+  /** Overridable only so the simulation can prove its checker catches a member that forgot acknowledged entries. */
+  protected maybeFinishRecovery(): void {
+    if (!this.recovering) return;
+    const commit = this.log.committed;
+    if (commit > this.recoveryLastIndex && this.log.term(commit) === this.term) this.recovering = false;
   }
 
   private heardFromLeader(from: NodeId): void {
@@ -495,7 +524,12 @@ export class RaftCore {
   }
 
   private handleHeartbeat(m: HeartbeatRequest): void {
-    // The leader sends min(our match, its commit), so we hold every entry up to it.
+    // The leader sends min(our match, its commit), so we hold every entry up to it — unless our log went
+    // backwards since we acknowledged them (its tail was lost): say so, or the leader never resends them.
+    if (m.commit > this.log.lastIndex()) {
+      const last = this.log.lastIndex();
+      this.send(this.appendResponse(m.from, false, last, last + 1, 0));
+    }
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     const resp: HeartbeatResponse = {
       type: 'HeartbeatResp',
@@ -652,6 +686,15 @@ export class RaftCore {
     pr.recentActive = true;
 
     if (!m.success) {
+      if (m.index < pr.match) {
+        // The follower's log is shorter than what it acknowledged: it lost its tail (storage damage) and
+        // restarted. Lowering match is always safe (commit never moves back); probing from its real end is
+        // the only way it gets those entries again.
+        pr.match = m.index;
+        pr.becomeProbe();
+        this.sendAppend(m.from);
+        return;
+      }
       if (pr.state === 'snapshot') return;
       let hint = m.conflictIndex;
       if (m.conflictTerm > 0) {
@@ -1064,6 +1107,7 @@ export class RaftCore {
         recentActive: pr.recentActive,
         inflight: pr.inflights.count,
       })),
+      recovering: this.recovering,
     };
   }
 }

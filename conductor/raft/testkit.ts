@@ -21,6 +21,8 @@ export interface TestNode {
   readStates: ReadState[];
   /** Every Ready handed out, for assertions about ordering. */
   readies: number;
+  /** The next start() tells the core its log may have lost acknowledged entries (RestoredState.recovering). */
+  recovering: boolean;
 }
 
 export type Filter = (m: Message) => boolean;
@@ -64,6 +66,7 @@ export class TestCluster {
       appliedIndexes: [],
       readStates: [],
       readies: 0,
+      recovering: false,
     };
     this.nodes.set(id, node);
     this.start(id);
@@ -75,7 +78,7 @@ export class TestCluster {
     const n = this.node(id);
     n.core = new RaftCore(
       { ...this.options, id, random: this.options.random ?? deterministicRandom(this.seed++) },
-      { hardState: n.hardState, snapshot: n.snapshot, entries: n.entries },
+      { hardState: n.hardState, snapshot: n.snapshot, entries: n.entries, recovering: n.recovering },
     );
     n.fsm = n.snapshot ? (JSON.parse(untext(n.snapshotData)) as string[]) : [];
     n.appliedIndexes = [];
@@ -117,6 +120,7 @@ export class TestCluster {
     }
     n.readStates.push(...rd.readStates);
     n.core.advance(rd);
+    if (n.recovering && !n.core.status().recovering) n.recovering = false;
     return true;
   }
 
@@ -171,6 +175,20 @@ export class TestCluster {
 
   heal(): void {
     this.filter = () => false;
+  }
+
+  /**
+   * Storage damage, as after a crash that destroyed the newest WAL records: the last `count` entries (and
+   * the commit index stored with them) are gone, the storage noticed, and the node restarts recovering.
+   */
+  loseTail(id: NodeId, count: number): void {
+    const n = this.node(id);
+    n.entries = n.entries.slice(0, n.entries.length - count);
+    const last = n.entries.at(-1)?.index ?? n.snapshot?.index ?? 0;
+    n.hardState = { ...n.hardState, commit: Math.min(n.hardState.commit, last) };
+    n.recovering = true;
+    this.queue = this.queue.filter((m) => m.to !== id && m.from !== id);
+    this.start(id);
   }
 
   propose(id: NodeId, data: string): { index: number; term: number } {

@@ -210,6 +210,14 @@ export interface RestoredState {
   readonly hardState: HardState;
   readonly snapshot: SnapshotMeta | null;
   readonly entries: readonly Entry[];
+  /**
+   * The storage repaired or lost the tail of the log (a damaged or truncated last record), so entries
+   * this member acknowledged may be gone; or an earlier start said so and the member has not caught up
+   * since. The core then neither votes (its log would be compared short) nor campaigns until a leader has
+   * caught it up: see RaftCore's "recovering". A hard state whose commit is beyond the restored log sets
+   * it too.
+   */
+  readonly recovering?: boolean;
 }
 
 export type ProgressStateName = 'probe' | 'replicate' | 'snapshot';
@@ -244,4 +252,6 @@ export interface RaftStatus {
   readonly committedConfigIndex: number;
   readonly transferTarget: NodeId | null;
   readonly progress: readonly PeerStatus[];
+  /** Restarted with a log that may have lost acknowledged entries and not yet caught up (no vote, no campaign). */
+  readonly recovering: boolean;
 }

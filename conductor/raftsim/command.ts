@@ -14,6 +14,8 @@ export interface RaftSimSummary {
   readonly elections: number;
   readonly commits: number;
   readonly maxRecoveryTicks: number;
+  /** Members whose newest log entries were destroyed (storage damage on a minority), over all seeds. */
+  readonly tailLosses: number;
   readonly failingSeeds?: number[];
 }
 
@@ -35,6 +37,7 @@ export function runSeeds(
   let elections = 0;
   let commits = 0;
   let maxRecoveryTicks = 0;
+  let tailLosses = 0;
   const failingSeeds: number[] = [];
   for (const seed of seeds) {
     const r = runSimulation({ seed, nodes: nodesForSeed(seed, nodes), steps });
@@ -42,6 +45,7 @@ export function runSeeds(
     elections += r.elections;
     commits += r.commits;
     maxRecoveryTicks = Math.max(maxRecoveryTicks, r.maxRecoveryTicks);
+    tailLosses += r.tailLosses;
     if (r.violation) {
       violations++;
       failingSeeds.push(seed);
@@ -55,6 +59,7 @@ export function runSeeds(
     elections,
     commits,
     maxRecoveryTicks,
+    tailLosses,
     ...(failingSeeds.length > 0 ? { failingSeeds } : {}),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { RaftCore } from '../raft/core.js';
 import type { RaftOptions } from '../raft/core.js';
-import type { Entry, HardState, NodeId, Ready, SnapshotMeta } from '../raft/types.js';
+import type { Configuration, Entry, HardState, NodeId, Ready, SnapshotMeta } from '../raft/types.js';
 
 export interface FsmState {
   readonly index: number;
@@ -33,6 +33,8 @@ export interface Disk {
   hardState: HardState;
   snapshot: { meta: SnapshotMeta; fsm: FsmState } | null;
   entries: Entry[];
+  /** The tail of this disk was lost (storage damage) and the member has not caught up since (RestoredState.recovering). */
+  recovering?: boolean;
 }
 
 export interface PendingWrite {
@@ -51,6 +53,8 @@ export class SimNode {
   /** Extra fsync latency in units (a slow disk). */
   diskDelay = 0;
   restarts = 0;
+  /** The latest configuration the core knew, kept across a crash (the fault injector reads it). */
+  lastConfiguration: Configuration | null = null;
 
   constructor(
     readonly id: NodeId,
@@ -63,6 +67,7 @@ export class SimNode {
 
   crash(): void {
     // Unsynced writes are lost with the process.
+    if (this.core) this.lastConfiguration = this.core.status().configuration;
     this.core = null;
     this.pending = null;
   }

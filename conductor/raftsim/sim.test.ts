@@ -25,6 +25,23 @@ describe('raft simulation', () => {
     expect(summary.elections).toBeGreaterThan(SEEDS);
     expect(summary.commits).toBeGreaterThan(SEEDS * 50);
     expect(summary.maxRecoveryTicks).toBeLessThanOrEqual(200);
+    // Storage damage on a minority (the newest acknowledged entries destroyed) happened, and changed nothing.
+    expect(summary.tailLosses).toBeGreaterThan(SEEDS);
+  }, 120_000);
+
+  test('the checker catches a member that forgot entries it acknowledged and votes as if it never had them', () => {
+    let caught: string | null = null;
+    for (let seed = 1; seed <= 200 && caught === null; seed++) {
+      const r = runSimulation({ seed, nodes: 3 + 2 * (seed % 2), steps: STEPS, variant: 'forgetfulVoter' });
+      if (r.violation) caught = r.violation.invariant;
+    }
+    expect(caught).not.toBeNull();
+    expect([
+      'leader completeness',
+      'state machine safety',
+      'acknowledged entry lost',
+      'log matching',
+    ]).toContain(caught);
   }, 120_000);
 
   test('same seed, same trace', () => {

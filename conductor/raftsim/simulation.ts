@@ -27,8 +27,11 @@ import { SimNode, applyToFsm } from './node.js';
 import type { CoreFactory, Disk, FsmState } from './node.js';
 import { Rng } from './random.js';
 
-/** Deliberately broken cores, to prove the checker can fail. */
-export type BrokenVariant = 'doubleVote' | 'noCurrentTermRule';
+/**
+ * Deliberately broken cores, to prove the checker can fail. `forgetfulVoter`: storage that loses the tail
+ * of a log and does not tell the core (a member votes as if it had never acknowledged the lost entries).
+ */
+export type BrokenVariant = 'doubleVote' | 'noCurrentTermRule' | 'forgetfulVoter';
 
 export interface SimConfig {
   readonly seed: number;
@@ -47,6 +50,7 @@ export interface SimResult {
   readonly elections: number;
   readonly commits: number;
   readonly maxRecoveryTicks: number;
+  readonly tailLosses: number;
   readonly violation: {
     readonly invariant: string;
     readonly message: string;
@@ -70,8 +74,13 @@ class NoCurrentTermRuleCore extends RaftCore {
   }
 }
 
-function restoredState(disk: Disk): RestoredState {
-  return { hardState: disk.hardState, snapshot: disk.snapshot?.meta ?? null, entries: disk.entries };
+function restoredState(disk: Disk, tellLoss: boolean): RestoredState {
+  return {
+    hardState: disk.hardState,
+    snapshot: disk.snapshot?.meta ?? null,
+    entries: disk.entries,
+    recovering: tellLoss && disk.recovering === true,
+  };
 }
 
 const encodeFsm = (f: FsmState): Uint8Array => new TextEncoder().encode(JSON.stringify(f));
@@ -97,6 +106,8 @@ export class Simulation {
   private phaseEnd = 0;
   private healStart = 0;
   maxRecoveryTicks = 0;
+  /** Storage-damage faults injected (loseTail). */
+  tailLosses = 0;
   private readonly proposals = new Map<string, Proposal>();
   private probeRecovered = false;
   private proposalSeq = 0;
@@ -109,7 +120,7 @@ export class Simulation {
     this.net = new Network(this.rng.fork());
     const variant = config.variant;
     this.factory = (options, disk) => {
-      const restored = restoredState(disk);
+      const restored = restoredState(disk, variant !== 'forgetfulVoter');
       if (variant === 'doubleVote') return new DoubleVoteCore(options, restored);
       if (variant === 'noCurrentTermRule') return new NoCurrentTermRuleCore(options, restored);
       return new RaftCore(options, restored);
@@ -212,6 +223,7 @@ export class Simulation {
       elections: this.checker.elections,
       commits: this.checker.commits,
       maxRecoveryTicks: this.maxRecoveryTicks,
+      tailLosses: this.tailLosses,
       violation,
     };
   }
@@ -347,6 +359,11 @@ export class Simulation {
     if (rd.softState)
       this.log(`${n.id} ${rd.softState.role} term ${rd.softState.term} leader ${rd.softState.leader ?? '-'}`);
     core.advance(rd);
+    if (disk.recovering && !core.status().recovering) {
+      // The real storage removes its RECOVERING marker at this point (conductor/storage).
+      disk.recovering = false;
+      this.log(`${n.id} caught up after losing its log tail`);
+    }
     this.observe(n);
   }
 
@@ -390,6 +407,34 @@ export class Simulation {
     }
   }
 
+  /**
+   * Storage damage on a crashed member: its newest durable records are gone (the WAL's last record damaged,
+   * or the file truncated), taking entries it had acknowledged and the commit index recorded with them. The
+   * storage notices a repaired tail and says so at restart (Disk.recovering). Only ever on a minority: with a
+   * majority forgetting, committed entries are lost however the members behave.
+   */
+  private loseTail(n: SimNode): void {
+    const disk = n.disk;
+    const recovering = [...this.nodes.values()].filter((x) => x.disk.recovering).length;
+    // The smallest voter set any member may be using: a two-voter configuration tolerates no such loss.
+    const fewestVoters = Math.min(
+      ...[...this.nodes.values()].map((x) => {
+        const cfg = x.core ? x.core.status().configuration : x.lastConfiguration;
+        const count = cfg ? voters(cfg).length : 0;
+        return count > 0 ? count : Number.POSITIVE_INFINITY; // spares that never joined know no configuration
+      }),
+      this.config.nodes,
+    );
+    if (disk.entries.length === 0 || recovering + 1 > Math.floor((fewestVoters - 1) / 2)) return;
+    const lost = this.rng.int(1, Math.min(3, disk.entries.length) + 1);
+    disk.entries = disk.entries.slice(0, disk.entries.length - lost);
+    const last = disk.entries[disk.entries.length - 1]?.index ?? disk.snapshot?.meta.index ?? 0;
+    disk.hardState = { ...disk.hardState, commit: Math.min(disk.hardState.commit, last) };
+    disk.recovering = true;
+    this.tailLosses++;
+    this.log(`${n.id} lost the last ${lost} entries of its log (now ends at ${last})`);
+  }
+
   private read(): void {
     const l = this.currentLeader();
     if (!l) return;
@@ -410,6 +455,7 @@ export class Simulation {
         const v = r.pick(victims);
         v.crash();
         this.log(`crash ${v.id}`);
+        if (r.chance(0.3)) this.loseTail(v);
       }
     }
     if (r.chance(0.006)) {
@@ -503,6 +549,13 @@ export class Simulation {
     }
     if (options.length === 0) return;
     const change = r.pick(options);
+    // Like the operator, which counts a member that is catching up after losing its log tail as unhealthy:
+    // never leave such members as half the voters or more (they do not vote until caught up).
+    const after = new Set(vs);
+    if (change.kind === 'addVoter') after.add(change.id);
+    else after.delete(change.id);
+    const recovering = [...after].filter((id) => this.nodes.get(id)?.disk.recovering).length;
+    if (recovering > Math.floor((after.size - 1) / 2)) return;
     try {
       const { index } = l.core.proposeConfChange(change, st.configIndex);
       this.log(`${l.id} conf change ${change.kind} ${change.id} at ${index}`);
@@ -571,7 +624,13 @@ export class Simulation {
     const bound = (this.config.recoveryBoundTicks ?? 200) * TICK;
     if (this.now - this.healStart > bound) {
       const roles = this.alive()
-        .map((n) => `${n.id}:${n.core?.softState().role}/${n.core?.softState().term}`)
+        .map((n) => {
+          const st = n.core?.status();
+          return `${n.id}:${st?.role}/${st?.term} log ${st?.lastIndex}@${st?.lastTerm}${st?.recovering ? ' recovering' : ''} voters ${st?.configuration.servers
+            .filter((x) => x.suffrage === Suffrage.Voter)
+            .map((x) => x.id)
+            .join(',')}`;
+        })
         .join(' ');
       throw new Violation('liveness', `no committed proposal ${bound / TICK} ticks after healing (${roles})`);
     }

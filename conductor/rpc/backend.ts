@@ -63,6 +63,12 @@ export interface RaftStatusReport {
   commitIndex: number;
   appliedIndex: number;
   /**
+   * True while this member may lack entries it acknowledged (its WAL tail was damaged and cut off) and has
+   * not been caught up by a leader: it neither votes nor campaigns meanwhile. false from conductors that
+   * predate the field.
+   */
+  recovering: boolean;
+  /**
    * Leader only (empty elsewhere): per other server, the highest index it has, lastIndex minus that, and
    * milliseconds since the leader last heard from it (since the leader started, if never; null from a
    * conductor that cannot tell). A

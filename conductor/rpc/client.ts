@@ -226,6 +226,7 @@ function parseRaftStatus(v: JsonValue): RaftStatusReport {
     typeof v.state === 'string' &&
     typeof v.leader === 'string' &&
     [v.term, v.firstIndex, v.lastIndex, v.commitIndex, v.appliedIndex].every(isIndex) &&
+    (v.recovering === undefined || typeof v.recovering === 'boolean') &&
     peers.every(
       (p) =>
         isJsonObject(p) &&
@@ -244,6 +245,7 @@ function parseRaftStatus(v: JsonValue): RaftStatusReport {
       lastIndex: v.lastIndex as number,
       commitIndex: v.commitIndex as number,
       appliedIndex: v.appliedIndex as number,
+      recovering: v.recovering === true, // absent: a conductor from before the field
       peers: peers.map((p) => {
         const o = p as JsonObject;
         return {

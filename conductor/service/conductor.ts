@@ -392,6 +392,7 @@ export class Conductor implements ConductorBackend {
       lastIndex: st.lastIndex,
       commitIndex: st.commit,
       appliedIndex: st.applied,
+      recovering: st.recovering,
       peers: leader
         ? st.progress
             .filter((p) => p.id !== st.id)

@@ -22,7 +22,8 @@ import { stderrLogger } from './logger.js';
 import type { StorageLogger } from './logger.js';
 import { SnapshotStore } from './snapshots.js';
 import { applyOp, Wal } from './wal.js';
-import type { WalStats } from './wal.js';
+import type { WalRepair, WalStats } from './wal.js';
+import { fsyncDir, removeIfExists } from './fsutil.js';
 
 export { StorageCorruptionError, StorageIOError } from './errors.js';
 export type { StorageLogger } from './logger.js';
@@ -49,7 +50,15 @@ export interface RestoredState {
   snapshot: Snapshot | null;
   /** Contiguous, starting right after snapshot.meta.index (or at index 1). */
   entries: Entry[];
+  /**
+   * Why entries this member acknowledged may be gone (a repaired WAL tail, now or at an earlier start that
+   * has not been followed by markRecovered()), or null. The RECOVERING file holds it across restarts.
+   */
+  recovering: string | null;
 }
+
+/** Present while the member may lack entries it acknowledged; removed by markRecovered(). */
+export const RECOVERING_FILE = 'RECOVERING';
 
 export interface PersistBatch {
   snapshot: Snapshot | null;
@@ -76,7 +85,24 @@ export class RaftStorage {
     /** Terms of the entries the node may still truncate or refer to (after the compacted prefix). */
     private readonly log: LogView<number>,
     private hardState: HardState,
+    private readonly dir: string,
+    private readonly sync: boolean,
   ) {}
+
+  /**
+   * The Raft core caught this member up after a possible loss (RestoredState.recovering): forget the reason,
+   * durably, so the next start votes again.
+   */
+  markRecovered(): Promise<void> {
+    return this.enqueue(async () => {
+      await removeIfExists(path.join(this.dir, RECOVERING_FILE));
+      if (this.sync) await fsyncDir(this.dir);
+      this.logger.info(
+        { dir: this.dir },
+        'caught up after the loss of the log tail: this member votes again',
+      );
+    });
+  }
 
   /** Creates the directory if missing, locks it, and recovers the durable state. */
   static async open(options: StorageOptions): Promise<RaftStorage> {
@@ -116,8 +142,16 @@ export class RaftStorage {
         },
         'raft storage recovered',
       );
-      const restored: RestoredState = { hardState, snapshot, entries: log.items };
-      return new RaftStorage(lock, wal, snapshots, logger, restored, runtime, hardState);
+      const recovering = await recoveringReason(
+        dir,
+        recovery.repairs,
+        hardState,
+        runtime.lastIndex,
+        sync,
+        logger,
+      );
+      const restored: RestoredState = { hardState, snapshot, entries: log.items, recovering };
+      return new RaftStorage(lock, wal, snapshots, logger, restored, runtime, hardState, dir, sync);
     } catch (err) {
       await lock.release();
       throw err;
@@ -249,6 +283,55 @@ export class RaftStorage {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/**
+ * Whether this member may have lost entries it acknowledged: a repaired WAL tail now, a hard state whose
+ * commit lies beyond the recovered log, or a RECOVERING file left by an earlier start. A new reason is made
+ * durable before the member takes part, so a crash before it catches up cannot forget it.
+ */
+async function recoveringReason(
+  dir: string,
+  repairs: readonly WalRepair[],
+  hardState: HardState,
+  lastIndex: number,
+  sync: boolean,
+  logger: StorageLogger,
+): Promise<string | null> {
+  const file = path.join(dir, RECOVERING_FILE);
+  const earlier = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  const reasons: string[] = repairs.map(
+    (r) =>
+      `the WAL tail in ${path.basename(r.file)} from offset ${r.offset} was damaged (${r.reason}) and cut off`,
+  );
+  if (hardState.commit > lastIndex) {
+    reasons.push(
+      `the hard state says index ${hardState.commit} is committed but the log ends at ${lastIndex}`,
+    );
+  }
+  if (reasons.length === 0) return earlier === null ? null : earlier.trim();
+  const reason = reasons.join('; ');
+  await writeFileDurably(file, `${new Date().toISOString()} ${reason}\n`, sync);
+  if (sync) await fsyncDir(dir);
+  logger.warn(
+    { dir, reason },
+    'this member may have lost log entries it acknowledged: it will not vote or campaign until a leader has ' +
+      'caught it up (see docs/runbooks.md, "A member lost the tail of its log")',
+  );
+  return reason;
+}
+
+async function writeFileDurably(file: string, text: string, sync: boolean): Promise<void> {
+  const fh = await fs.open(file, 'w');
+  try {
+    await fh.writeFile(text);
+    if (sync) await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

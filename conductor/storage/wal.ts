@@ -43,6 +43,18 @@ export interface WalOptions {
 export interface WalRecovery {
   readonly hardState: HardState | null;
   readonly log: LogView<Entry>;
+  /**
+   * Damaged tails that were cut off. A crash in the middle of a write leaves one (that batch was never
+   * acknowledged), but so does damage to records that were: recovery cannot tell the two apart, so the
+   * caller treats any repair as a possible loss of acknowledged entries (RestoredState.recovering).
+   */
+  readonly repairs: readonly WalRepair[];
+}
+
+export interface WalRepair {
+  readonly file: string;
+  readonly offset: number;
+  readonly reason: string;
 }
 
 /** Counters for metrics and for tests that check the one-fdatasync-per-batch promise. */
@@ -119,6 +131,7 @@ export class Wal {
     const segments: SegmentInfo[] = [];
     let active: ActiveSegment | null = null;
     let nextSeq = 1;
+    const repairs: WalRepair[] = [];
 
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
@@ -137,6 +150,10 @@ export class Wal {
           { file, offset: scanned.validBytes, reason: scanned.torn.reason },
           'truncating torn write at the tail of the WAL (an unacknowledged batch was cut short by a crash)',
         );
+        // A segment whose meta record itself is torn (and holds no valid record after it) was being
+        // created: nothing in it was ever acknowledged. A torn batch may have been.
+        if (scanned.validBytes > 0)
+          repairs.push({ file, offset: scanned.validBytes, reason: scanned.torn.reason });
         if (scanned.validBytes === 0) {
           // Not even the meta record made it: the segment was being created. Reuse its seq.
           await removeIfExists(file);
@@ -173,7 +190,7 @@ export class Wal {
         active = { info, fh: await openForAppend(file, options.sync), size: scanned.validBytes, allocated };
       }
     }
-    return { wal: new Wal(options, segments, active, nextSeq), recovery: { hardState, log } };
+    return { wal: new Wal(options, segments, active, nextSeq), recovery: { hardState, log, repairs } };
   }
 
   /**

@@ -23,6 +23,7 @@ const report = (id: string, state: string, peers: RaftStatusReport['peers'] = []
   state,
   term: 3,
   leader: 'm-0',
+  recovering: false,
   firstIndex: 1,
   lastIndex: 100,
   commitIndex: 100,

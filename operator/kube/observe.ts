@@ -183,6 +183,7 @@ export async function observeConductor(
     },
     unsafeHead: sync ? { number: sync.unsafe_l2.number, hash: sync.unsafe_l2.hash } : null,
     raftLag: null, // filled in from the leader's report (withRaftLags)
+    raftRecovering: raft?.recovering === true,
   };
   return { observation, raft };
 }

@@ -109,9 +109,11 @@ export function memberFacts(input: FactsInput): MemberFacts {
       ? 'conductor unreachable'
       : conductor.stopped
         ? 'conductor is stopped'
-        : !conductor.sequencerHealthy
-          ? 'sequencer unhealthy'
-          : sync.why);
+        : conductor.raftRecovering === true
+          ? 'its Raft log lost entries it had acknowledged; catching up (it does not vote until then)'
+          : !conductor.sequencerHealthy
+            ? 'sequencer unhealthy'
+            : sync.why);
   const healthy = unhealthyBecause === null;
 
   const cannotLeadBecause =

@@ -135,6 +135,11 @@ export interface ConductorView {
    * however caught up its op-node looks.
    */
   readonly leaderSilenceMs?: number | null;
+  /**
+   * The member restarted from a log that may have lost entries it acknowledged and has not caught up
+   * (baton_raftStatus `recovering`): it neither votes nor campaigns, so it cannot count towards a quorum.
+   */
+  readonly raftRecovering?: boolean;
 }
 
 export type ConductorObservation =

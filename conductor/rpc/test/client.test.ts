@@ -51,6 +51,7 @@ describe('ConductorClient', () => {
       lastIndex: cluster.version,
       commitIndex: cluster.version,
       appliedIndex: cluster.version,
+      recovering: false,
       peers: [{ id: 'seq-1', matchIndex: cluster.version, lag: 0, lastContactMs: 5 }],
     });
     await client.pause();

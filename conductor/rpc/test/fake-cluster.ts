@@ -187,6 +187,7 @@ export class FakeConductor implements ConductorBackend {
       state: leading ? 'leader' : 'follower',
       term: 1,
       leader: this.cluster.leaderId ?? '',
+      recovering: false,
       firstIndex: 1,
       lastIndex: this.cluster.version,
       commitIndex: this.cluster.version,

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { RaftStorage, StorageCorruptionError } from '../index.js';
+import { RaftStorage, RECOVERING_FILE, StorageCorruptionError } from '../index.js';
 import { entries, entry, recordingLogger, tempDir } from './helpers.js';
 
 let dirs: string[] = [];
@@ -62,9 +62,13 @@ async function openExpectingTorn(
   await s.close();
   expect(r.entries.at(-1)?.index ?? 0).toBe(lastIndex);
   expect(r.hardState.commit).toBe(lastIndex);
-  expect(logger.warnings).toHaveLength(1);
+  expect(logger.warnings).toHaveLength(2);
   expect(logger.warnings[0]!.obj).toMatchObject({ file, offset });
   expect((await fs.stat(file)).size).toBe(offset);
+  // The cut-off record may have been acknowledged: the member starts recovering, and says so durably.
+  expect(r.recovering).toContain(`from offset ${offset} was damaged`);
+  expect(logger.warnings[1]!.msg).toMatch(/will not vote or campaign until a leader has caught it up/);
+  expect(await fs.readFile(path.join(dir, RECOVERING_FILE), 'utf8')).toContain(r.recovering!);
 }
 
 async function openExpectingCorruption(dir: string, file: string, offset: number): Promise<void> {
@@ -93,6 +97,28 @@ describe('WAL recovery', () => {
       await fs.writeFile(file, original.subarray(0, cut));
       await openExpectingTorn(f.dir, file, lastStart, 9);
     }
+  });
+
+  it('keeps a member recovering across restarts until markRecovered(), and a clean start is not recovering', async () => {
+    const f = await fixture(4);
+    const clean = await RaftStorage.open({ dir: f.dir, logger: recordingLogger() });
+    expect(clean.restored().recovering).toBeNull();
+    await clean.close();
+    const file = f.segments.at(-1)!;
+    const original = await fs.readFile(file);
+    await fs.writeFile(file, original.subarray(0, original.length - 3));
+    const damaged = await RaftStorage.open({ dir: f.dir, logger: recordingLogger() });
+    const reason = damaged.restored().recovering;
+    expect(reason).toMatch(/was damaged/);
+    await damaged.close();
+    // A crash before catching up: the next start, with nothing to repair, still knows.
+    const again = await RaftStorage.open({ dir: f.dir, logger: recordingLogger() });
+    expect(again.restored().recovering).toContain(reason!);
+    await again.markRecovered();
+    await again.close();
+    const caughtUp = await RaftStorage.open({ dir: f.dir, logger: recordingLogger() });
+    expect(caughtUp.restored().recovering).toBeNull();
+    await caughtUp.close();
   });
 
   it('repairs a record whose end was zeroed (size extended, data never written)', async () => {

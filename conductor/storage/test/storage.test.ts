@@ -55,6 +55,7 @@ describe('RaftStorage', () => {
       hardState: { term: 0, vote: null, commit: 0 },
       snapshot: null,
       entries: [],
+      recovering: null,
     });
     await s.persist({
       snapshot: null,
