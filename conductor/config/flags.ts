@@ -137,7 +137,13 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
   {
     name: 'rpc.admin-token-file',
     kind: 'string',
-    help: 'file with a bearer token required by admin RPC methods',
+    help: 'file with a bearer token required by admin RPC methods, and by commits from other hosts than loopback',
+  },
+  {
+    name: 'rpc.commit-loopback-only',
+    kind: 'bool',
+    default: 'false',
+    help: 'accept conductor_commitUnsafePayload only from loopback (op-node in the same pod or host) or with the admin token',
   },
   { name: 'fsm.payload-window', kind: 'uint', default: '64', help: 'committed payloads kept for catch-up' },
 ];
@@ -204,6 +210,7 @@ export interface ConductorConfig {
     readonly port: number;
     readonly enableProxy: boolean;
     readonly adminTokenFile: string | null;
+    readonly commitLoopbackOnly: boolean;
   };
   readonly healthcheck: {
     readonly intervalS: number;
@@ -355,6 +362,7 @@ export function parseConductorConfig(
     roundRobin: bool('raft.round-robin-leader-transfer'),
     paused: bool('paused'),
     enableProxy: bool('rpc.enable-proxy'),
+    commitLoopbackOnly: bool('rpc.commit-loopback-only'),
     safeEnabled: bool('healthcheck.safe-enabled'),
     metrics: bool('metrics.enabled'),
   };
@@ -385,6 +393,7 @@ export function parseConductorConfig(
       port: rpcPort,
       enableProxy: booleans.enableProxy,
       adminTokenFile: str('rpc.admin-token-file') || null,
+      commitLoopbackOnly: booleans.commitLoopbackOnly,
     },
     healthcheck: {
       intervalS,

@@ -24,6 +24,8 @@ export interface DispatchContext {
   env: CallEnv;
   /** True when the request carried the admin token, or no token is configured. */
   authorized: boolean;
+  /** Whether this request may commit (see MethodSpec.commit). */
+  commitAllowed: boolean;
   /** Batches longer than this are refused with `batch too large`; 0 means no limit. */
   maxBatchSize: number;
   metrics?: RpcMetrics | undefined;
@@ -166,6 +168,13 @@ async function callMethod(
       throw new RpcError(
         ErrorCode.Unauthorized,
         `unauthorized: ${msg.method} needs the admin token in an "Authorization: Bearer" header`,
+      );
+    }
+    if (spec.commit && !ctx.commitAllowed) {
+      throw new RpcError(
+        ErrorCode.Unauthorized,
+        `unauthorized: ${msg.method} is accepted only from this host's op-node (loopback) or with the admin ` +
+          'token in an "Authorization: Bearer" header',
       );
     }
     const result = await spec.call(msg.params, ctx.env);

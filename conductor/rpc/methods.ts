@@ -34,6 +34,11 @@ export interface MethodSpec {
    * token) calls. When the server has an admin token, only these require it.
    */
   admin: boolean;
+  /**
+   * conductor_commitUnsafePayload: the one write op-node makes. With an admin token (or
+   * commitLoopbackOnly) it is accepted from loopback — op-node beside the conductor — or with the token.
+   */
+  commit?: true;
   /** Decodes params (throwing -32602) and runs the method; the result is serialised as-is. */
   call(params: JsonValue | undefined, env: CallEnv): Promise<JsonValue>;
 }
@@ -108,6 +113,7 @@ const conductorMethods: Record<string, MethodSpec> = {
   conductor_active: read((b, s) => b.active(s)),
   conductor_commitUnsafePayload: {
     admin: false,
+    commit: true,
     call: async (params, { backend, signal }) => {
       const [envelope] = decodeParams(params, [envelopeParam]);
       // Go would hand a nil pointer to the SSZ encoder; we answer with the encoder's missing-data error.

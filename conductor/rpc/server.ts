@@ -11,7 +11,9 @@
  *   and cut off at the same limit.
  * - Optional admin token (Baton extension, docs/design.md §6): when set, the mutating admin methods (override, pause,
  *   resume, stop, membership changes, transfers) require `Authorization: Bearer <token>`. Everything op-node,
- *   op-batcher, op-proposer and monitors call stays open, because they cannot send a token.
+ *   op-batcher, op-proposer and monitors call stays open, because they cannot send a token — except
+ *   conductor_commitUnsafePayload, then accepted only from loopback (op-node in the same pod) or with the token;
+ *   `--rpc.commit-loopback-only` asks for that without a token.
  * - `conductor_stop` closes the server once its response is written; later calls fail at connection level.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -40,8 +42,13 @@ export interface ConductorRpcServerOptions {
   maxBodyBytes?: number;
   /** Longer batches are refused with `batch too large`; 0 disables the limit (op-service sets none). */
   maxBatchSize?: number;
-  /** When set, admin methods require `Authorization: Bearer <adminToken>`. */
+  /**
+   * When set, admin methods require `Authorization: Bearer <adminToken>`, and commits require it unless they
+   * come from loopback (op-node in the same pod cannot send a token).
+   */
   adminToken?: string;
+  /** Commits only from loopback or with the token, even without an admin token configured (the operator sets it). */
+  commitLoopbackOnly?: boolean;
   metrics?: RpcMetrics;
 }
 
@@ -72,6 +79,7 @@ export class ConductorRpcServer {
       port: 8545,
       version: '',
       enableProxy: true,
+      commitLoopbackOnly: false,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
       ...options,
@@ -214,6 +222,7 @@ export class ConductorRpcServer {
         namespaces: this.namespaces,
       },
       authorized: this.authorized(req),
+      commitAllowed: this.commitAllowed(req),
       maxBatchSize: this.opts.maxBatchSize,
       metrics: this.opts.metrics,
       onStop: () => (stopAfterResponse = true),
@@ -223,6 +232,18 @@ export class ConductorRpcServer {
       res.once('finish', () => this.beginStop());
     }
     sendBody(res, 200, 'application/json', text ?? '');
+  }
+
+  /**
+   * A forged commit (a well-formed block no execution client has) would halt the chain for good, so once the
+   * operator asked for it — an admin token, or commitLoopbackOnly — only op-node beside the conductor
+   * (loopback) or a token holder may commit. Without either, any client may, as with op-conductor.
+   */
+  private commitAllowed(req: IncomingMessage): boolean {
+    const tokenSet = this.opts.adminToken !== undefined && this.opts.adminToken !== '';
+    if (!tokenSet && !this.opts.commitLoopbackOnly) return true;
+    if (isLoopback(req.socket.remoteAddress)) return true;
+    return tokenSet && this.authorized(req);
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -235,6 +256,13 @@ export class ConductorRpcServer {
     const expected = Buffer.from(token);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (a dual-stack listener reports those). */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
 }
 
 /** Starts a server and returns it once it listens. */

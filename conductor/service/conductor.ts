@@ -6,6 +6,7 @@
  * health monitor, the JSON-RPC server, then the control loop. It implements the JSON-RPC backend,
  * so every `conductor_*` method lands here with op-conductor's semantics and error texts.
  */
+import { checkBlockHash } from '../chain/block-hash.js';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { createServer, type Server } from 'node:http';
@@ -152,6 +153,7 @@ export class Conductor implements ConductorBackend {
       port: config.rpc.port,
       version: this.options.version,
       enableProxy: config.rpc.enableProxy,
+      commitLoopbackOnly: config.rpc.commitLoopbackOnly,
       metrics: rpcMetricsFrom(this.metrics),
       ...(this.options.adminToken ? { adminToken: this.options.adminToken } : {}),
     });
@@ -432,6 +434,15 @@ export class Conductor implements ConductorBackend {
       throw new Error(`${prefix}: ${check.error}`);
     }
     if (check.duplicate) return;
+    // The right number and parent with a made-up hash would pass the chain rule and commit a block no
+    // execution client has: no member could build on it again. op-node computes the same check.
+    const hash = checkBlockHash(envelope);
+    if (!hash.ok) {
+      throw new Error(
+        `failed to apply payload envelope: block hash mismatch: the payload's header hashes to ${hash.actual}, ` +
+          `not ${envelope.executionPayload.blockHash}`,
+      );
+    }
     this.fsm.hint(check.data, check.decoded);
     let result: ApplyResult;
     try {

@@ -123,6 +123,40 @@ describe('a 3-member HA sequencer cluster', () => {
     );
   });
 
+  it('refuses a commit that extends the head but whose block hash is made up (it would halt the chain)', async () => {
+    const leader = await steadyLeader();
+    let refused: string | null = null;
+    // The head moves every slot, so aim at it until one attempt lands on the current head.
+    for (let attempt = 0; attempt < 20 && refused === null; attempt++) {
+      const status = (await lab.rpc(leader.ports.nodeRpc, 'optimism_syncStatus', [])) as {
+        unsafe_l2: { number: number; hash: `0x${string}` };
+      };
+      const forged = fakeEnvelope({
+        number: BigInt(status.unsafe_l2.number + 1),
+        parentHash: status.unsafe_l2.hash,
+      });
+      const error = await lab
+        .client(leader)
+        .commitUnsafePayload(forged as unknown as JsonObject)
+        .then(
+          () => 'accepted',
+          (caught: unknown) => (caught as ConductorRpcError).rpcMessage,
+        );
+      expect(error).not.toBe('accepted');
+      if (error.includes('block hash mismatch')) refused = error;
+    }
+    expect(refused).toMatch(
+      /^failed to apply payload envelope: block hash mismatch: the payload's header hashes to 0x[0-9a-f]{64}, not 0x[0-9a-f]{64}$/,
+    );
+    // The chain goes on.
+    const before = (await lab.view(leader)).head!;
+    await lab.waitFor(
+      async () => ((await lab.view(leader)).head ?? 0) > before + 2,
+      10_000,
+      'blocks after the forgery',
+    );
+  });
+
   it('hands leadership over on request; the new leader continues the same chain', async () => {
     const from = await steadyLeader();
     const to = lab.members.find((member) => member !== from)!;

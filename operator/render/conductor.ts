@@ -55,6 +55,8 @@ export function conductorArgs(ctx: RenderContext): string[] {
     '--rpc.addr=0.0.0.0',
     `--rpc.port=${CONDUCTOR_RPC_PORT}`,
     '--rpc.enable-proxy=true',
+    // op-node commits over loopback (--conductor.rpc=http://127.0.0.1:…); nobody else in the cluster may.
+    '--rpc.commit-loopback-only',
     `--healthcheck.interval=${healthCheck.interval}`,
     `--healthcheck.unsafe-interval=${healthCheck.unsafeInterval}`,
     `--healthcheck.min-peer-count=${healthCheck.minPeerCount}`,

@@ -598,6 +598,56 @@ describe('admin token', () => {
   });
 });
 
+describe('who may commit', () => {
+  const commit = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'conductor_commitUnsafePayload',
+    params: [{ executionPayload: {} }],
+  });
+  const refused = err(
+    -32001,
+    "unauthorized: conductor_commitUnsafePayload is accepted only from this host's op-node (loopback) or with the " +
+      'admin token in an "Authorization: Bearer" header',
+  );
+
+  it('loopback callers commit with a token configured or commitLoopbackOnly (op-node in the same pod)', async () => {
+    for (const opts of [{ adminToken: 't' }, { commitLoopbackOnly: true }]) {
+      const url = await serve(leader, opts);
+      expect(await call(url, 'conductor_commitUnsafePayload', [{ executionPayload: {} }])).toBe(ok(null));
+    }
+  });
+
+  it('a caller from another host needs the token, once a token or commitLoopbackOnly is set', async () => {
+    const { dispatch } = await import('../dispatch.js');
+    const { methodTable, namespacesOf } = await import('../methods.js');
+    const table = methodTable(true);
+    const ctx = (commitAllowed: boolean) => ({
+      table,
+      env: {
+        backend: leader,
+        version: 'v',
+        signal: new AbortController().signal,
+        namespaces: namespacesOf(table),
+      },
+      authorized: true,
+      commitAllowed,
+      maxBatchSize: 10,
+      onStop: () => {},
+    });
+    expect(await dispatch(commit, ctx(false))).toBe(refused);
+    expect(await dispatch(commit, ctx(true))).toBe(ok(null));
+  });
+
+  it('tells loopback addresses from others', async () => {
+    const { isLoopback } = await import('../server.js');
+    for (const a of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1']) expect(isLoopback(a)).toBe(true);
+    for (const a of ['10.244.0.5', '::ffff:10.0.0.1', 'fe80::1', '2001:db8::1', undefined]) {
+      expect(isLoopback(a)).toBe(false);
+    }
+  });
+});
+
 describe('conductor_stop', () => {
   it('answers, then closes the server so later calls fail at connection level', async () => {
     const server = await startConductorRpcServer({ backend: leader, host: '127.0.0.1', port: 0 });

@@ -15,9 +15,9 @@ import {
   ZERO_NONCE,
   hashHeader,
   type Header,
-} from './header.js';
+} from '../../../conductor/chain/header.js';
 import { l1Block, type L1BlockRef } from './l1.js';
-import { EMPTY_TRIE_ROOT, orderedTrieRoot } from './trie.js';
+import { EMPTY_TRIE_ROOT, orderedTrieRoot } from '../../../conductor/chain/trie.js';
 import { parseL1InfoTx } from './txs.js';
 
 export interface Block {

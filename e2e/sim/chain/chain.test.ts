@@ -18,10 +18,10 @@ import {
   parseEnvelope,
   type ExecutionPayloadEnvelopeJson,
 } from './envelope.js';
-import { EMPTY_UNCLE_HASH, ZERO_BLOOM, ZERO_HASH, hashHeader } from './header.js';
+import { EMPTY_UNCLE_HASH, ZERO_BLOOM, ZERO_HASH, hashHeader } from '../../../conductor/chain/header.js';
 import { l1Block } from './l1.js';
 import { quantity } from './rlp.js';
-import { EMPTY_TRIE_ROOT, orderedTrieRoot } from './trie.js';
+import { EMPTY_TRIE_ROOT, orderedTrieRoot } from '../../../conductor/chain/trie.js';
 import { fillerTxs, l1InfoTx, parseL1InfoTx } from './txs.js';
 
 describe('header hash against real chains', () => {

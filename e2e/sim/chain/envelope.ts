@@ -2,17 +2,17 @@
  * ExecutionPayloadEnvelope JSON (op-service/eth/types.go): the shape op-node gossips, commits to
  * the conductor (`conductor_commitUnsafePayload`) and accepts in `admin_postUnsafePayload`.
  *
- * `checkBlockHash` mirrors op-service's `ExecutionPayloadEnvelope.CheckBlockHash`: it rebuilds the
+ * `checkBlockHash` (conductor/chain/block-hash.ts, shared with the conductor) mirrors op-service's CheckBlockHash: it rebuilds the
  * header from the payload — uncles hash, difficulty and nonce are the post-merge constants,
  * `transactionsRoot` is the trie root of the opaque transactions, `withdrawalsRoot` is taken from the
  * payload after Isthmus (and then `requestsHash` is the empty-requests hash) or derived from the
  * withdrawals list after Canyon — and compares keccak256(RLP(header)) with `blockHash`.
  */
-import { toRlp, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import type { Block } from './block.js';
-import { EMPTY_REQUESTS_HASH, EMPTY_UNCLE_HASH, ZERO_NONCE, hashHeader, type Header } from './header.js';
-import { parseBytes, parseData, parseQuantity, quantity, rlpUint } from './rlp.js';
-import { orderedTrieRoot } from './trie.js';
+import { checkBlockHash, payloadHeader } from '../../../conductor/chain/block-hash.js';
+import { hashHeader, type Header } from '../../../conductor/chain/header.js';
+import { parseBytes, parseData, parseQuantity, quantity } from './rlp.js';
 
 export interface WithdrawalJson {
   index: Hex;
@@ -75,53 +75,12 @@ export function blockToEnvelope(block: Block): ExecutionPayloadEnvelopeJson {
   return env;
 }
 
-/** The header a payload commits to, rebuilt the way op-service's CheckBlockHash does. */
+/** The header a payload commits to, rebuilt the way op-service's CheckBlockHash does (the conductor's check). */
 export function envelopeHeader(env: ExecutionPayloadEnvelopeJson): Header {
-  const p = env.executionPayload;
-  const header: Header = {
-    parentHash: p.parentHash,
-    sha3Uncles: EMPTY_UNCLE_HASH,
-    miner: p.feeRecipient,
-    stateRoot: p.stateRoot,
-    transactionsRoot: orderedTrieRoot(p.transactions),
-    receiptsRoot: p.receiptsRoot,
-    logsBloom: p.logsBloom,
-    difficulty: 0n,
-    number: BigInt(p.blockNumber),
-    gasLimit: BigInt(p.gasLimit),
-    gasUsed: BigInt(p.gasUsed),
-    timestamp: BigInt(p.timestamp),
-    extraData: p.extraData,
-    mixHash: p.prevRandao,
-    nonce: ZERO_NONCE,
-    baseFeePerGas: BigInt(p.baseFeePerGas),
-  };
-  if (p.withdrawalsRoot !== undefined) {
-    header.withdrawalsRoot = p.withdrawalsRoot;
-  } else if (p.withdrawals !== undefined) {
-    header.withdrawalsRoot = orderedTrieRoot(
-      p.withdrawals.map((w) =>
-        toRlp([
-          rlpUint(BigInt(w.index)),
-          rlpUint(BigInt(w.validatorIndex)),
-          w.address,
-          rlpUint(BigInt(w.amount)),
-        ]),
-      ),
-    );
-  }
-  if (p.blobGasUsed !== undefined) header.blobGasUsed = BigInt(p.blobGasUsed);
-  if (p.excessBlobGas !== undefined) header.excessBlobGas = BigInt(p.excessBlobGas);
-  if (env.parentBeaconBlockRoot !== undefined) header.parentBeaconBlockRoot = env.parentBeaconBlockRoot;
-  if (p.withdrawalsRoot !== undefined) header.requestsHash = EMPTY_REQUESTS_HASH;
-  return header;
+  return payloadHeader(env);
 }
 
-/** Recomputes the block hash; `ok` says whether it equals the payload's `blockHash`. */
-export function checkBlockHash(env: ExecutionPayloadEnvelopeJson): { actual: Hex; ok: boolean } {
-  const actual = hashHeader(envelopeHeader(env));
-  return { actual, ok: actual === env.executionPayload.blockHash.toLowerCase() };
-}
+export { checkBlockHash };
 
 /** The block an envelope describes. The hash is recomputed, never trusted. */
 export function envelopeToBlock(env: ExecutionPayloadEnvelopeJson): Block {

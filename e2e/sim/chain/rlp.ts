@@ -7,14 +7,7 @@
  */
 import type { Hex } from 'viem';
 
-/** The canonical RLP byte string of an unsigned integer: minimal big-endian, zero as empty. */
-export function rlpUint(value: bigint | number): Hex {
-  const n = BigInt(value);
-  if (n < 0n) throw new Error(`rlpUint: negative value ${n}`);
-  if (n === 0n) return '0x';
-  const hex = n.toString(16);
-  return `0x${hex.length % 2 === 1 ? '0' : ''}${hex}`;
-}
+export { rlpUint } from '../../../conductor/chain/rlp.js';
 
 /** A JSON-RPC QUANTITY: `0x`-prefixed hex without leading zeros (`0x0` for zero). */
 export function quantity(value: bigint | number): Hex {

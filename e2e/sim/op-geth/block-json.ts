@@ -1,7 +1,7 @@
 /** Blocks and transactions as geth's eth_getBlockBy* returns them (all quantities hex). */
 import { fromRlp, keccak256, size, slice, type Hex } from 'viem';
 import type { Block } from '../chain/block.js';
-import { encodeHeader } from '../chain/header.js';
+import { encodeHeader } from '../../../conductor/chain/header.js';
 import { quantity } from '../chain/rlp.js';
 import { DEPOSIT_TX_TYPE } from '../chain/txs.js';
 
