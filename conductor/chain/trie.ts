@@ -9,32 +9,42 @@
  * updates): leaves, extensions and 16-way branches, with nodes shorter than 32 bytes embedded in
  * their parent and longer ones referenced by hash — the yellow paper's rules.
  */
-import { keccak256, toRlp, size, type Hex } from 'viem';
+import { bytesToHex, hexToBytes, toRlp, type Hex } from 'viem';
+import { keccak256Bytes } from './keccak.js';
 import { rlpUint } from './rlp.js';
 
-/** A trie node as the nested byte-string lists that RLP encodes. */
-type Node = Hex | readonly Node[];
+/**
+ * A trie node as the nested byte-string lists that RLP encodes. Bytes, not hex: a block's transactions can
+ * be megabytes, and every hex round trip of them costs more than hashing them (keccak.ts).
+ */
+type Node = Uint8Array | readonly Node[];
+
+const EMPTY = new Uint8Array(0);
 
 /** keccak256(RLP("")): the root of an empty trie (and of an empty transaction list). */
 export const EMPTY_TRIE_ROOT: Hex = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
 
 interface Entry {
   nibbles: number[];
-  value: Hex;
+  value: Uint8Array;
 }
 
 /** Root hash of the trie mapping RLP(i) → items[i]. */
 export function orderedTrieRoot(items: readonly Hex[]): Hex {
   if (items.length === 0) return EMPTY_TRIE_ROOT;
-  const entries: Entry[] = items.map((value, i) => ({ nibbles: toNibbles(toRlp(rlpUint(i))), value }));
+  const entries: Entry[] = items.map((value, i) => ({
+    nibbles: toNibbles(toRlp(rlpUint(i))),
+    // Native hex decoding: the items were validated as hex when the payload was parsed.
+    value: Buffer.from(value.slice(2), 'hex'),
+  }));
   entries.sort((a, b) => compareNibbles(a.nibbles, b.nibbles));
   // The root is always referenced by hash, even when its encoding is shorter than 32 bytes.
-  return keccak256(toRlp(build(entries, 0) as Parameters<typeof toRlp>[0]));
+  return bytesToHex(keccak256Bytes(encode(build(entries, 0))));
 }
 
 function build(entries: Entry[], depth: number): Node {
   const first = entries[0];
-  if (first === undefined) return '0x';
+  if (first === undefined) return EMPTY;
   if (entries.length === 1) return [hexPrefix(first.nibbles.slice(depth), true), first.value];
 
   const shared = commonPrefixLength(entries, depth);
@@ -46,10 +56,10 @@ function build(entries: Entry[], depth: number): Node {
   }
 
   const branch: Node[] = [];
-  let value: Hex = '0x';
+  let value: Uint8Array = EMPTY;
   for (let nibble = 0; nibble < 16; nibble++) {
     const children = entries.filter((e) => e.nibbles.length > depth && e.nibbles[depth] === nibble);
-    branch.push(children.length === 0 ? '0x' : reference(build(children, depth + 1)));
+    branch.push(children.length === 0 ? EMPTY : reference(build(children, depth + 1)));
   }
   for (const e of entries) if (e.nibbles.length === depth) value = e.value;
   branch.push(value);
@@ -58,17 +68,21 @@ function build(entries: Entry[], depth: number): Node {
 
 /** A child is embedded when its RLP is shorter than 32 bytes, otherwise replaced by its hash. */
 function reference(node: Node): Node {
-  const encoded = toRlp(node as Parameters<typeof toRlp>[0]);
-  return size(encoded) < 32 ? node : keccak256(encoded);
+  const encoded = encode(node);
+  return encoded.length < 32 ? node : keccak256Bytes(encoded);
+}
+
+function encode(node: Node): Uint8Array {
+  return toRlp(node as Parameters<typeof toRlp>[0], 'bytes');
 }
 
 /** Hex-prefix encoding of a nibble path with the leaf flag (yellow paper, appendix C). */
-function hexPrefix(path: number[], leaf: boolean): Hex {
+function hexPrefix(path: number[], leaf: boolean): Uint8Array {
   const flag = (leaf ? 2 : 0) + (path.length % 2);
   const nibbles = path.length % 2 === 1 ? [flag, ...path] : [flag, 0, ...path];
   let hex = '0x';
   for (const n of nibbles) hex += n.toString(16);
-  return hex as Hex;
+  return hexToBytes(hex as Hex);
 }
 
 function toNibbles(bytes: Hex): number[] {

@@ -14,6 +14,8 @@
  *   op-batcher, op-proposer and monitors call stays open, because they cannot send a token — except
  *   conductor_commitUnsafePayload, then accepted only from loopback (op-node in the same pod) or with the token;
  *   `--rpc.commit-loopback-only` asks for that without a token.
+ * - Before parsing, a body nested deeper than 64 levels or holding more than 250,000 values is refused with
+ *   413 (json-shape.ts): parsing such a body would block the event loop that drives Raft for a second.
  * - `conductor_stop` closes the server once its response is written; later calls fail at connection level.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -23,6 +25,7 @@ import type { ConductorBackend } from './backend.js';
 import { dispatch } from './dispatch.js';
 import { methodTable, namespacesOf, type MethodSpec } from './methods.js';
 import type { RpcMetrics } from './metrics.js';
+import { DEFAULT_JSON_SHAPE_LIMITS, JsonShapeGuard, type JsonShapeLimits } from './json-shape.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 1000;
@@ -40,6 +43,8 @@ export interface ConductorRpcServerOptions {
   /** `--rpc.enable-proxy` (default true): serve the leader-gated eth/miner/optimism/admin proxies. */
   enableProxy?: boolean;
   maxBodyBytes?: number;
+  /** Shape limits checked on the raw body before parsing (json-shape.ts). */
+  jsonShape?: JsonShapeLimits;
   /** Longer batches are refused with `batch too large`; 0 disables the limit (op-service sets none). */
   maxBatchSize?: number;
   /**
@@ -82,6 +87,7 @@ export class ConductorRpcServer {
       commitLoopbackOnly: false,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+      jsonShape: DEFAULT_JSON_SHAPE_LIMITS,
       ...options,
     };
     this.table = methodTable(this.opts.enableProxy);
@@ -195,9 +201,13 @@ export class ConductorRpcServer {
       return;
     }
 
-    const body = await readBody(req, limit);
+    const body = await readBody(req, limit, this.opts.jsonShape);
     if (body.tooLarge) {
       sendText(res, 413, `content length too large (${body.received}>${limit})`, true);
+      return;
+    }
+    if (body.excess !== null) {
+      sendText(res, 413, `request refused before parsing: ${body.excess}`, true);
       return;
     }
 
@@ -278,12 +288,20 @@ function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-type Body = { tooLarge: false; text: string } | { tooLarge: true; received: number };
+type Body =
+  | { tooLarge: false; text: string; excess: null }
+  | { tooLarge: false; excess: string }
+  | { tooLarge: true; received: number };
 
-/** Reads the body up to `limit` bytes; past it, stops reading and reports how much arrived. */
-function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+/**
+ * Reads the body up to `limit` bytes; past it, stops reading and reports how much arrived. The JSON shape
+ * guard watches the bytes as they come (json-shape.ts): a body too deep or with too many values is refused
+ * before it is ever parsed.
+ */
+function readBody(req: IncomingMessage, limit: number, shape: JsonShapeLimits): Promise<Body> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const guard = new JsonShapeGuard(shape);
     let received = 0;
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
@@ -293,10 +311,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Body> {
         resolve({ tooLarge: true, received });
         return;
       }
+      guard.feed(chunk);
+      if (guard.excess !== null) {
+        req.off('data', onData);
+        req.pause();
+        resolve({ tooLarge: false, excess: guard.excess });
+        return;
+      }
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.on('end', () => resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () =>
+      resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8'), excess: null }),
+    );
     req.on('error', reject);
   });
 }
