@@ -39,6 +39,15 @@ export class ExecutionClient {
     return header;
   }
 
+  /** eth_blockNumber: the cheapest sign that the execution client is up and answering. */
+  async blockNumber(opts?: CallOptions): Promise<number> {
+    const result = await this.rpc.call('eth_blockNumber', [], opts);
+    if (typeof result !== 'string' || !/^0x[0-9a-f]+$/i.test(result)) {
+      throw new Error(`eth_blockNumber returned ${JSON.stringify(result)}`);
+    }
+    return Number(BigInt(result));
+  }
+
   netPeerCount(opts?: CallOptions): Promise<number> {
     return this.rpc.callTyped('net_peerCount', [], parsePeerCountQuantity, opts);
   }

@@ -32,7 +32,12 @@ import type { JsonObject, JsonValue } from '../rpc/json.js';
 import { rpcMetricsFrom } from '../rpc/metrics.js';
 import { startConductorRpcServer, type ConductorRpcServer } from '../rpc/server.js';
 import { ExecutionClient, OpNodeClient } from '../sequencer/index.js';
-import { healthSources, SequencerHealthMonitor, type HealthUpdate } from '../sequencer/health/index.js';
+import {
+  healthCallTimeoutMs,
+  healthSources,
+  SequencerHealthMonitor,
+  type HealthUpdate,
+} from '../sequencer/health/index.js';
 import { SequencerEffects } from './effects.js';
 
 export interface ConductorOptions {
@@ -136,11 +141,18 @@ export class Conductor implements ConductorBackend {
     });
     await this.raft.start();
 
+    const healthTimeoutMs = healthCallTimeoutMs(config.healthcheck.intervalS);
     this.health = new SequencerHealthMonitor({
       config: config.healthcheck,
-      sources: healthSources(this.opNode, {
+      sources: healthSources(this.opNode, healthTimeoutMs, {
+        executionAlive: () => this.execution.blockNumber({ timeoutMs: healthTimeoutMs }),
         ...(config.healthcheck.executionP2pEnabled
-          ? { elPeerCount: () => this.execution.peerCount(config.healthcheck.executionP2pCheckApi) }
+          ? {
+              elPeerCount: () =>
+                this.execution.peerCount(config.healthcheck.executionP2pCheckApi, {
+                  timeoutMs: healthTimeoutMs,
+                }),
+            }
           : {}),
       }),
       metrics: this.metrics,

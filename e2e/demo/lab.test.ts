@@ -300,6 +300,75 @@ describe('a 3-member HA sequencer cluster', () => {
     expect((await lab.view(leader)).active).toBe(false);
   });
 
+  /**
+   * From a fault on the leader's member to the second height above the newest one any member had: the
+   * first may be the old leader's last block in flight, so the second is one the new leader built.
+   */
+  async function blocksResumeAfter(
+    leader: SequencerLab['members'][number],
+    fault: () => Promise<void>,
+  ): Promise<number> {
+    const others = lab.members.filter((member) => member !== leader);
+    // The promise is for a cluster with somewhere to fail over to: every other member healthy (right after
+    // start the chain can still be catching up with the clock, and then nobody may take over).
+    await lab.waitFor(
+      async () => (await Promise.all(others.map((m) => lab.client(m).sequencerHealthy()))).every(Boolean),
+      30_000,
+      'every other member to be healthy',
+    );
+    // ... and a chain on the clock, not building back to back to catch up (then two heights pass in ms).
+    await lab.waitFor(
+      async () => {
+        const status = (await lab.rpc(leader.ports.nodeRpc, 'optimism_syncStatus', [])) as {
+          unsafe_l2: { timestamp: number };
+        };
+        return Date.now() / 1000 - status.unsafe_l2.timestamp < 1.5;
+      },
+      30_000,
+      'the chain to catch up with the clock',
+    );
+    const headOf = async (member: SequencerLab['members'][number]): Promise<number> =>
+      (await lab.view(member)).head ?? -1;
+    // The leader's own op-node has the newest height; the others may still be a gossip hop behind.
+    const before = Math.max(...(await Promise.all(lab.members.map(headOf))));
+    const started = performance.now();
+    await fault();
+    await lab.waitFor(
+      async () => {
+        const heads = await Promise.all(others.map(headOf));
+        return Math.max(...heads) >= before + 2;
+      },
+      15_000,
+      'blocks from a new leader',
+    );
+    return performance.now() - started;
+  }
+
+  it('a hung (SIGSTOPped) active op-node: another member sequences within 2 s; resumed, it follows', async () => {
+    const leader = await steadyLeader();
+    const node = leader.processes.get('node')!;
+    const gap = await blocksResumeAfter(leader, async () => void node.kill('SIGSTOP'));
+    console.log(`SIGSTOP of the active op-node -> blocks resume after ${Math.round(gap)} ms`);
+    expect(gap).toBeLessThan(2000);
+    node.kill('SIGCONT');
+    const next = await steadyLeader(lab.members.filter((member) => member !== leader));
+    await lab.waitFor(
+      async () => (await lab.view(leader)).active === false,
+      15_000,
+      'the resumed op-node to stop',
+    );
+    expect(next.id).not.toBe(leader.id);
+  });
+
+  it('a crashed op-geth under the leader: another member sequences within 2 s', async () => {
+    const leader = await steadyLeader();
+    const gap = await blocksResumeAfter(leader, () => lab.killProcess(leader, 'geth'));
+    console.log(`kill -9 of the leader's op-geth -> blocks resume after ${Math.round(gap)} ms`);
+    expect(gap).toBeLessThan(2000);
+    await lab.restartProcess(leader, 'geth');
+    await steadyLeader();
+  });
+
   it('conductor_transferLeader hands off to a member that can sequence', async () => {
     const from = await steadyLeader();
     await lab.client(from).transferLeader();

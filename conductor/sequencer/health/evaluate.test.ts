@@ -191,6 +191,18 @@ describe('evaluateHealth', () => {
     expect(over.toleratedPartial).toBe(false);
   });
 
+  it('an execution client that does not answer is a connection down, at once (Baton)', () => {
+    const verdict = evaluateHealthDetailed(
+      { ...healthy, executionAlive: { ok: false, error: down } },
+      config,
+      NOW,
+    );
+    expect(verdict.error).toBe(ErrSequencerConnectionDown);
+    expect(verdict.failedCheck).toBe('execution');
+    expect(verdict.detail).toBe('execution client unreachable: connect ECONNREFUSED');
+    expect(evaluateHealth({ ...healthy, executionAlive: { ok: true, value: 7 } }, config, NOW)).toBeNull();
+  });
+
   it('names the failed check and gives a detail for logs', () => {
     const verdict = evaluateHealthDetailed(withUnsafeTs(NOW - 45), config, NOW);
     expect(verdict.failedCheck).toBe('unsafe-lag');

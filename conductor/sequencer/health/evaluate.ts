@@ -7,6 +7,9 @@
  *   2. op-node peers: RPC failure → connection down; connected < min-peer-count → not healthy.
  *   3. (optional) execution-client peers: RPC failure → that error itself (as upstream); below the
  *      minimum → not healthy.
+ *   3b. (Baton) execution client answering (eth_blockNumber): RPC failure → connection down. op-conductor
+ *      notices a crashed op-geth only once the unsafe head is older than unsafe-interval (5 s by default);
+ *      asking the execution client directly takes one health interval.
  *   4. (optional) rollup-boost: unreachable → connection down (rollup boost); unhealthy → not healthy
  *      (rollup boost); partial → partially healthy unless tolerated by the time-bound counter.
  *
@@ -38,6 +41,8 @@ export interface HealthInputs {
   peerStats: Observation<{ connected: number }>;
   /** Present when the execution p2p check is enabled. */
   elPeerCount?: Observation<number>;
+  /** Present when the conductor knows the execution client (Baton: a crashed op-geth is seen at once). */
+  executionAlive?: Observation<number>;
   /** Present when a rollup-boost health checker is configured. */
   rollupBoost?: Observation<RollupBoostStatus | string>;
   /** Partial results already tolerated in the current tolerance window (TimeBoundedRotatingCounter). */
@@ -45,7 +50,7 @@ export interface HealthInputs {
 }
 
 export type HealthCheckName =
-  'sync-status' | 'unsafe-lag' | 'safe-lag' | 'peer-count' | 'el-peer-count' | 'rollup-boost';
+  'sync-status' | 'unsafe-lag' | 'safe-lag' | 'peer-count' | 'el-peer-count' | 'execution' | 'rollup-boost';
 
 export interface HealthVerdict {
   /** null when healthy. */
@@ -133,6 +138,15 @@ export function evaluateHealthDetailed(
         `el p2p peer count is below minimum: peerCount ${el.value}, minPeerCount ${config.executionP2pMinPeerCount}`,
       );
     }
+  }
+
+  const exec = inputs.executionAlive;
+  if (exec !== undefined && !exec.ok) {
+    return fail(
+      ErrSequencerConnectionDown,
+      'execution',
+      `execution client unreachable: ${describe(exec.error)}`,
+    );
   }
 
   const rb = inputs.rollupBoost;

@@ -13,6 +13,7 @@ import {
   ErrSequencerNotHealthy,
 } from './errors.js';
 import {
+  healthCallTimeoutMs,
   healthSources,
   SequencerHealthMonitor,
   type Clock,
@@ -166,6 +167,36 @@ describe('SequencerHealthMonitor', () => {
     expect((await monitor.checkNow()).error).toBe(ErrSequencerNotHealthy);
   });
 
+  it('reports a hung op-node within half an interval, not after the 10 s RPC default', async () => {
+    // A socket that accepts and never answers: what a SIGSTOPped op-node looks like from outside.
+    const hung: Server = createServer(() => {});
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      const timeoutMs = healthCallTimeoutMs(1);
+      expect(timeoutMs).toBe(500);
+      const monitor = new SequencerHealthMonitor({
+        config: { ...config, intervalS: 1 },
+        sources: healthSources(new OpNodeClient(url), timeoutMs),
+      });
+      const started = performance.now();
+      const update = await monitor.checkNow();
+      const took = performance.now() - started;
+      expect(update.error).toBe(ErrSequencerConnectionDown);
+      expect(took).toBeGreaterThanOrEqual(450);
+      expect(took).toBeLessThan(2000);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  it('bounds health calls by half the interval, between 250 ms and 10 s', () => {
+    expect(healthCallTimeoutMs(0.1)).toBe(250);
+    expect(healthCallTimeoutMs(5)).toBe(2500);
+    expect(healthCallTimeoutMs(60)).toBe(10_000);
+  });
+
   it('works against a real op-node JSON-RPC endpoint', async () => {
     const now = Math.floor(Date.now() / 1000);
     const ref = (timestamp: number) => ({
@@ -182,7 +213,7 @@ describe('SequencerHealthMonitor', () => {
     });
     try {
       const node = new OpNodeClient(server.url, { timeoutMs: 1000 });
-      const monitor = new SequencerHealthMonitor({ config, sources: healthSources(node) });
+      const monitor = new SequencerHealthMonitor({ config, sources: healthSources(node, 1000) });
       expect((await monitor.checkNow()).error).toBeNull();
       await server.close();
       expect((await monitor.checkNow()).error).toBe(ErrSequencerConnectionDown);

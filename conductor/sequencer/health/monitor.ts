@@ -33,6 +33,8 @@ export interface HealthSources {
   peerStats(): Promise<{ connected: number }>;
   /** Required when config.executionP2pEnabled. */
   elPeerCount?: () => Promise<number>;
+  /** eth_blockNumber of the execution client (evaluate.ts, check 3b). */
+  executionAlive?: () => Promise<number>;
   /** Set to enable the rollup-boost check (see rollup-boost.ts). */
   rollupBoostHealth?: () => Promise<RollupBoostStatus | string>;
 }
@@ -161,10 +163,11 @@ export class SequencerHealthMonitor {
 
   private async gather(): Promise<HealthInputs> {
     const { sources } = this;
-    const [sync, peers, el, rb] = await Promise.all([
+    const [sync, peers, el, alive, rb] = await Promise.all([
       observe(sources.syncStatus.bind(sources)),
       observe(sources.peerStats.bind(sources)),
       this.config.executionP2pEnabled && sources.elPeerCount ? observe(sources.elPeerCount) : undefined,
+      sources.executionAlive ? observe(sources.executionAlive) : undefined,
       sources.rollupBoostHealth ? observe(sources.rollupBoostHealth) : undefined,
     ]);
     const syncStatus: Observation<HeadTimes> = sync.ok
@@ -172,6 +175,7 @@ export class SequencerHealthMonitor {
       : sync;
     const inputs: HealthInputs = { syncStatus, peerStats: peers };
     if (el !== undefined) inputs.elPeerCount = el;
+    if (alive !== undefined) inputs.executionAlive = alive;
     if (rb !== undefined) inputs.rollupBoost = rb;
     if (this.partialCounter !== undefined)
       inputs.rollupBoostPartialCount = this.partialCounter.currentValue();
@@ -208,14 +212,27 @@ export class SequencerHealthMonitor {
   }
 }
 
-/** Adapt the clients to HealthSources. */
+/**
+ * How long one health call may take: half the check interval (at least 250 ms, at most op-service's 10 s).
+ * With the 10 s default a hung (SIGSTOPped) op-node was reported only after 10 s, and the chain stalled
+ * that long; a live op-node answers these in milliseconds, so half an interval is far from flapping.
+ */
+export function healthCallTimeoutMs(intervalS: number): number {
+  return Math.min(10_000, Math.max(250, (intervalS * 1000) / 2));
+}
+
+/** Adapt the clients to HealthSources, every call bounded by `timeoutMs`. */
 export function healthSources(
-  node: Pick<HealthSources, 'syncStatus' | 'peerStats'>,
-  extra: Pick<HealthSources, 'elPeerCount' | 'rollupBoostHealth'> = {},
+  node: {
+    syncStatus(opts: { timeoutMs: number }): ReturnType<HealthSources['syncStatus']>;
+    peerStats(opts: { timeoutMs: number }): ReturnType<HealthSources['peerStats']>;
+  },
+  timeoutMs: number,
+  extra: Pick<HealthSources, 'elPeerCount' | 'executionAlive' | 'rollupBoostHealth'> = {},
 ): HealthSources {
   return {
-    syncStatus: () => node.syncStatus(),
-    peerStats: () => node.peerStats(),
+    syncStatus: () => node.syncStatus({ timeoutMs }),
+    peerStats: () => node.peerStats({ timeoutMs }),
     ...extra,
   };
 }
