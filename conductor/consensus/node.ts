@@ -26,7 +26,7 @@ import {
   type SnapshotMeta,
   type SoftState,
 } from '../raft/types.js';
-import { RaftStorage } from '../storage/index.js';
+import { RaftStorage, StorageFullError, type PersistBatch } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
 import { DEFAULT_TIMING, tickSettings, type RaftTiming } from './timing.js';
 import { ReadWaiters, Waiters } from './waiters.js';
@@ -142,6 +142,8 @@ export class RaftNode<Result = unknown> {
   private persistedHardState: HardState | null = null;
   /** Why this member may lack entries it acknowledged (RestoredState.recovering), until the core says it caught up. */
   private recoveringReason: string | null = null;
+  /** Set while the WAL cannot write for lack of space (persistUntilRoom). */
+  private storageFull: string | null = null;
 
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.logger = options.logger ?? silentLogger;
@@ -435,6 +437,45 @@ export class RaftNode<Result = unknown> {
     setImmediate(() => void this.runLoop());
   }
 
+  /** Why storage cannot write right now (a full disk), or null; the health check reads it. */
+  storageProblem(): string | null {
+    return this.storageFull;
+  }
+
+  /**
+   * A full disk is not a reason to leave the cluster for good: the WAL cut the partial write off, so the same
+   * batch is written again until it fits (every 50 ms at first, then every second). Meanwhile this member
+   * sends none of the messages that depend on it (no ack, no vote), reports unhealthy (so a leader hands
+   * off), and picks up where it stopped once space is freed. Any other write failure still stops the member
+   * (see wal.ts on fsync errors).
+   */
+  private async persistUntilRoom(batch: PersistBatch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.storage.persist(batch);
+        if (this.storageFull !== null) {
+          this.logger.warn(
+            { attempts: attempt },
+            'raft storage has room again; this member takes part again',
+          );
+          this.storageFull = null;
+        }
+        return;
+      } catch (error) {
+        if (!(error instanceof StorageFullError) || this.stopped) throw error;
+        if (this.storageFull === null) {
+          this.logger.error(
+            { err: error.message },
+            'raft storage is full: this member pauses (no acks, no votes) and reports unhealthy until there is ' +
+              'room; free space on the volume of --raft.storage.dir',
+          );
+        }
+        this.storageFull = `${error.code ?? 'ENOSPC'}: the disk holding the Raft log is full`;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+      }
+    }
+  }
+
   private async runLoop(): Promise<void> {
     try {
       do {
@@ -478,7 +519,7 @@ export class RaftNode<Result = unknown> {
     if (ready.hardState) this.latestHardState = ready.hardState;
     const hardState = this.hardStateToPersist(ready);
     if (ready.snapshot || ready.entries.length > 0 || hardState) {
-      await this.storage.persist({ snapshot: ready.snapshot, entries: ready.entries, hardState });
+      await this.persistUntilRoom({ snapshot: ready.snapshot, entries: ready.entries, hardState });
       if (hardState) this.persistedHardState = hardState;
     }
     for (const message of ready.messages) this.transport.send(message);

@@ -146,6 +146,7 @@ export class Conductor implements ConductorBackend {
       config: config.healthcheck,
       sources: healthSources(this.opNode, healthTimeoutMs, {
         executionAlive: () => this.execution.blockNumber({ timeoutMs: healthTimeoutMs }),
+        storageProblem: () => this.raft.storageProblem(),
         ...(config.healthcheck.executionP2pEnabled
           ? {
               elPeerCount: () =>

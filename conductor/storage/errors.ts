@@ -24,7 +24,7 @@ export class StorageCorruptionError extends Error {
 
 /** A write or sync failed. `code` carries the errno name (ENOSPC, EIO, …) when there is one. */
 export class StorageIOError extends Error {
-  override readonly name = 'StorageIOError';
+  override readonly name: string = 'StorageIOError';
   readonly code: string | undefined;
   constructor(message: string, cause: unknown) {
     const code = errnoCode(cause);
@@ -40,3 +40,14 @@ export function errnoCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The disk (or quota) is full. The WAL cut the partial write off, so it is consistent and the same batch can
+ * be written again once there is room: the caller retries instead of giving up.
+ */
+export class StorageFullError extends StorageIOError {
+  override readonly name = 'StorageFullError';
+}
+
+/** errno names meaning "no room": ENOSPC, EDQUOT (quota), EFBIG (file size limit). */
+export const OUT_OF_SPACE_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);

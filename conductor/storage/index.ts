@@ -25,7 +25,7 @@ import { applyOp, Wal } from './wal.js';
 import type { WalRepair, WalStats } from './wal.js';
 import { fsyncDir, removeIfExists } from './fsutil.js';
 
-export { StorageCorruptionError, StorageIOError } from './errors.js';
+export { StorageCorruptionError, StorageFullError, StorageIOError } from './errors.js';
 export type { StorageLogger } from './logger.js';
 export type { WalStats } from './wal.js';
 

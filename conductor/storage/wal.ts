@@ -22,7 +22,7 @@ import path from 'node:path';
 import type { Entry, HardState } from '../raft/types.js';
 import { BatchFormatError, decodeBatch, encodeBatch } from './batch.js';
 import type { BatchOp } from './batch.js';
-import { StorageCorruptionError, StorageIOError } from './errors.js';
+import { OUT_OF_SPACE_CODES, StorageCorruptionError, StorageFullError, StorageIOError } from './errors.js';
 import { fsyncDir, removeIfExists, writeFully } from './fsutil.js';
 import { LogInconsistency, LogView } from './log-view.js';
 import type { StorageLogger } from './logger.js';
@@ -87,7 +87,7 @@ interface ActiveSegment {
 }
 
 /** Errors after which cutting the file back leaves the WAL consistent and usable. */
-const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+const OUT_OF_SPACE = OUT_OF_SPACE_CODES;
 
 export class Wal {
   readonly stats: WalStats = {
@@ -264,7 +264,9 @@ export class Wal {
         truncErr,
       );
     }
-    return new StorageIOError(`WAL write to ${file} failed; the batch was not persisted`, err);
+    if (this.failed) return this.failed as StorageIOError;
+    const message = `WAL write to ${file} failed; the batch was not persisted`;
+    return OUT_OF_SPACE.has(code) ? new StorageFullError(message, err) : new StorageIOError(message, err);
   }
 
   private countSync(startedAt: number): void {
@@ -300,7 +302,10 @@ export class Wal {
       // The old segment is untouched; drop the new file so recovery never sees a half-made segment.
       await fh?.close().catch(() => undefined);
       await removeIfExists(file).catch(() => undefined);
-      throw new StorageIOError(`creating WAL segment ${file} failed; the batch was not persisted`, err);
+      const message = `creating WAL segment ${file} failed; the batch was not persisted`;
+      throw OUT_OF_SPACE.has((err as NodeJS.ErrnoException).code ?? '')
+        ? new StorageFullError(message, err)
+        : new StorageIOError(message, err);
     }
     this.nextSeq++;
     const previous = this.active;

@@ -4,6 +4,10 @@
  * auditor over every node's history: no height published twice, no reorg.
  */
 import { jest } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdir, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { sleep } from '../../conductor/localcluster/cluster.js';
 import { fakeEnvelope } from '../../conductor/fsm/testing.js';
 import { ConductorRpcError } from '../../conductor/rpc/client.js';
@@ -535,5 +539,85 @@ describe('a member that does not come up', () => {
     } finally {
       await lab.stop();
     }
+  });
+});
+
+describe('a member whose Raft disk fills up', () => {
+  const mnt = path.join(os.tmpdir(), `baton-full-${process.pid}`);
+  let mounted = false;
+  let lab: SequencerLab | undefined;
+
+  beforeAll(async () => {
+    await mkdir(mnt, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt], { stdio: 'ignore' });
+      mounted = true;
+    } catch {
+      console.warn('cannot mount a tmpfs (not root?): skipping the full-disk test');
+    }
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+    if (mounted) execFileSync('umount', ['-l', mnt]);
+    await rm(mnt, { recursive: true, force: true });
+  });
+
+  it('pauses and reports unhealthy while the disk is full, and takes part again once space is freed', async () => {
+    if (!mounted) return;
+    lab = new SequencerLab({
+      nodes: 3,
+      blockTimeMs: 250,
+      payloadBytes: 20_000,
+      raftStorageDir: (id) => (id === 'node-2' ? path.join(mnt, 'raft') : undefined),
+    });
+    await lab.start();
+    const full = lab.members[2]!;
+    const client = lab.client(full);
+    await lab.waitFor(
+      async () => (await client.sequencerHealthy()) && !(await client.leader()),
+      60_000,
+      'node-2 a healthy follower',
+    );
+    // Fill the volume: the WAL's next write fails with ENOSPC.
+    const filler = path.join(mnt, 'filler');
+    const chunk = Buffer.alloc(256 * 1024);
+    const fh = await open(filler, 'w');
+    try {
+      for (;;) await fh.write(chunk);
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      await fh.close();
+    }
+    await lab.waitFor(async () => /raft storage is full/.test(lab!.logs(full)), 15_000, 'node-2 to notice');
+    await lab.waitFor(async () => !(await client.sequencerHealthy()), 5_000, 'node-2 to report unhealthy');
+    // The others carry on without it; the leader sees node-2's acknowledged index stand still.
+    const leaderMember = (await lab.leader())!;
+    expect(leaderMember).not.toBe(full);
+    const leaderClient = lab.client(leaderMember);
+    const matchOf = async (): Promise<number> =>
+      (await leaderClient.raftStatus())!.peers.find((p) => p.id === full.id)!.matchIndex;
+    const stuck = await matchOf();
+    const before = (await leaderClient.raftStatus())!.commitIndex;
+    await lab.waitFor(
+      async () => (await leaderClient.raftStatus())!.commitIndex > before + 4,
+      15_000,
+      'commits without node-2',
+    );
+    expect(await matchOf()).toBe(stuck);
+    // Room again: node-2 catches up without a restart and is healthy.
+    await rm(filler);
+    const target = (await leaderClient.raftStatus())!.commitIndex;
+    await lab.waitFor(
+      async () => (await client.raftStatus())!.commitIndex >= target,
+      20_000,
+      'node-2 to catch up',
+    );
+    await lab.waitFor(async () => /has room again/.test(lab!.logs(full)), 15_000, 'node-2 to write again');
+    await lab.waitFor(() => client.sequencerHealthy(), 15_000, 'node-2 healthy again');
+    const report = await lab.audit();
+    expect(report.issues).toEqual([]);
+    expect(report.doubleSequenced).toBe(0);
   });
 });

@@ -25,6 +25,8 @@ export interface LabOptions {
   readonly leaseTimeoutMs?: number;
   readonly logLevel?: string;
   readonly progress?: (line: string) => void;
+  /** Where a member keeps its Raft log (default: under the lab's temporary directory). */
+  readonly raftStorageDir?: (memberId: string) => string | undefined;
   /** How long one process may take to answer on its RPC port after it is spawned (default 120 s). */
   readonly startTimeoutMs?: number;
 }
@@ -222,7 +224,7 @@ export class SequencerLab {
         '--consensus.addr=127.0.0.1',
         `--consensus.port=${ports.raft}`,
         `--raft.server.id=${member.id}`,
-        `--raft.storage.dir=${path.join(dataDir, 'raft')}`,
+        `--raft.storage.dir=${this.options.raftStorageDir?.(member.id) ?? path.join(dataDir, 'raft')}`,
         `--raft.heartbeat-timeout=${this.options.heartbeatTimeoutMs ?? 500}ms`,
         `--raft.lease-timeout=${this.options.leaseTimeoutMs ?? 250}ms`,
         ...(bootstrap ? ['--raft.bootstrap'] : []),

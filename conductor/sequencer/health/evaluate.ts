@@ -2,6 +2,8 @@
  * The health decision of op-conductor's SequencerHealthMonitor.healthCheck as a pure function of what
  * the monitor observed (reference §5). Checks run in upstream order and the first failure wins:
  *
+ *   0. (Baton) this member's Raft storage: a full disk → not healthy (it cannot make entries durable, so it
+ *      must not lead; it rejoins by itself once there is room).
  *   1. op-node sync status: RPC failure → connection down; unsafe head older than unsafe-interval →
  *      not healthy; (safe-enabled) safe head older than safe-interval → not healthy.
  *   2. op-node peers: RPC failure → connection down; connected < min-peer-count → not healthy.
@@ -37,6 +39,8 @@ export interface HeadTimes {
 export type RollupBoostStatus = 'healthy' | 'partial' | 'unhealthy';
 
 export interface HealthInputs {
+  /** Why this member's Raft storage cannot write (a full disk), or null/absent when it can. */
+  storageProblem?: string | null;
   syncStatus: Observation<HeadTimes>;
   peerStats: Observation<{ connected: number }>;
   /** Present when the execution p2p check is enabled. */
@@ -50,7 +54,14 @@ export interface HealthInputs {
 }
 
 export type HealthCheckName =
-  'sync-status' | 'unsafe-lag' | 'safe-lag' | 'peer-count' | 'el-peer-count' | 'execution' | 'rollup-boost';
+  | 'storage'
+  | 'sync-status'
+  | 'unsafe-lag'
+  | 'safe-lag'
+  | 'peer-count'
+  | 'el-peer-count'
+  | 'execution'
+  | 'rollup-boost';
 
 export interface HealthVerdict {
   /** null when healthy. */
@@ -83,6 +94,9 @@ export function evaluateHealthDetailed(
   config: HealthCheckConfig,
   now: number,
 ): HealthVerdict {
+  if (inputs.storageProblem) {
+    return fail(ErrSequencerNotHealthy, 'storage', `raft storage cannot write: ${inputs.storageProblem}`);
+  }
   const sync = inputs.syncStatus;
   if (!sync.ok)
     return fail(

@@ -33,6 +33,8 @@ export interface HealthSources {
   peerStats(): Promise<{ connected: number }>;
   /** Required when config.executionP2pEnabled. */
   elPeerCount?: () => Promise<number>;
+  /** Why the member's Raft storage cannot write, or null (evaluate.ts, check 0). */
+  storageProblem?: () => string | null;
   /** eth_blockNumber of the execution client (evaluate.ts, check 3b). */
   executionAlive?: () => Promise<number>;
   /** Set to enable the rollup-boost check (see rollup-boost.ts). */
@@ -174,6 +176,7 @@ export class SequencerHealthMonitor {
       ? { ok: true, value: { unsafeL2: sync.value.unsafe_l2, safeL2: sync.value.safe_l2 } }
       : sync;
     const inputs: HealthInputs = { syncStatus, peerStats: peers };
+    if (sources.storageProblem) inputs.storageProblem = sources.storageProblem();
     if (el !== undefined) inputs.elPeerCount = el;
     if (alive !== undefined) inputs.executionAlive = alive;
     if (rb !== undefined) inputs.rollupBoost = rb;
@@ -228,7 +231,7 @@ export function healthSources(
     peerStats(opts: { timeoutMs: number }): ReturnType<HealthSources['peerStats']>;
   },
   timeoutMs: number,
-  extra: Pick<HealthSources, 'elPeerCount' | 'executionAlive' | 'rollupBoostHealth'> = {},
+  extra: Pick<HealthSources, 'elPeerCount' | 'executionAlive' | 'storageProblem' | 'rollupBoostHealth'> = {},
 ): HealthSources {
   return {
     syncStatus: () => node.syncStatus({ timeoutMs }),

@@ -424,7 +424,7 @@ describe('RaftStorage on a full disk', () => {
         hardState: { term: 1, vote: 'n1', commit: 4 },
       });
       await expect(failed).rejects.toThrow(StorageIOError);
-      await expect(failed).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(failed).rejects.toMatchObject({ code: 'ENOSPC', name: 'StorageFullError' });
       // A received snapshot that does not fit either.
       await expect(
         s.persist({ snapshot: snapshot(9, 2, 900_000), entries: [], hardState: null }),
