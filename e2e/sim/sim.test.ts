@@ -12,6 +12,7 @@ import type { Hex } from 'viem';
 import { auditChain } from './audit/audit.js';
 import { checkBlockHash, parseEnvelope, type ExecutionPayloadEnvelopeJson } from './chain/envelope.js';
 import { startSimOpGeth, type SimOpGeth } from './op-geth/server.js';
+import { EngineClient } from './op-node/engine.js';
 import { startSimOpNode, type SimOpNode } from './op-node/node.js';
 import { loadP2pPeerId } from './op-node/p2p-key.js';
 import { rpcCall } from './rpc/client.js';
@@ -256,6 +257,49 @@ describe('op-node with a conductor, and gossip to a peer', () => {
     await rpcCall(bP2p, 'simp2p_gossip', ['a2', env]);
     await waitFor(() => b.head().number >= target);
     expect(auditChain([a.history(), b.history()])).toMatchObject({ reorgs: 0, doubleSequenced: 0 });
+  });
+});
+
+describe('fidelity to geth and op-node across restarts', () => {
+  test('op-geth ignores a forkchoice update to a canonical block below its head (geth: "old head")', async () => {
+    const g = await geth();
+    const a = await node({ l2: g.authUrl, nodeId: 'fc', sequencerEnabled: true });
+    await waitFor(() => a.head().number >= 3);
+    await a.close();
+    const head = g.store.head;
+    const old = g.store.getByNumber(1)!;
+    const engine = new EngineClient(g.authUrl, secret, () => 0);
+    const payloadId = await engine.forkchoiceUpdated({
+      headBlockHash: old.hash,
+      safeBlockHash: old.hash,
+      finalizedBlockHash: old.hash,
+    });
+    expect(payloadId).toBeNull();
+    expect(g.store.head.hash).toBe(head.hash);
+  });
+
+  test('after a whole-cluster restart a peer serves the blocks it had before, from its op-geth', async () => {
+    const ga = await geth();
+    const a = await node({ l2: ga.authUrl, nodeId: 'wa', sequencerEnabled: true });
+    await waitFor(() => a.head().number >= 4);
+    await a.close();
+    // a restarts (its op-node remembers nothing it gossiped); b never saw those blocks.
+    const a2 = await node({ l2: ga.authUrl, nodeId: 'wa2' });
+    const target = a2.head().number;
+    expect(target).toBeGreaterThanOrEqual(4);
+    const b = await node({
+      l2: (await geth()).authUrl,
+      nodeId: 'wb',
+      p2pStatic: [a2.p2pUrl.replace('http://', '')],
+    });
+    const env = (await rpcCall(a2.p2pUrl, 'simp2p_blockByNumber', [
+      target,
+    ])) as ExecutionPayloadEnvelopeJson | null;
+    expect(env).not.toBeNull();
+    expect(checkBlockHash(env!).ok).toBe(true);
+    await rpcCall(b.p2pUrl, 'simp2p_gossip', ['wa2', env]);
+    await waitFor(() => b.head().number >= target);
+    expect(b.head().hash).toBe(a2.head().hash);
   });
 });
 

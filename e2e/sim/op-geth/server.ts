@@ -132,6 +132,15 @@ export async function startSimOpGeth(opts: SimOpGethOptions = {}): Promise<SimOp
     eth_blockNumber: () => quantity(store.head.header.number),
     eth_syncing: () => false,
     eth_getBlockByNumber: blockByTag,
+    // Simulator only: a canonical block as an envelope. Stands in for execution-layer sync between op-geths
+    // (devp2p), through which a restarted op-node fills a gap since v1.19: peers serve from their chain on
+    // disk, not from what their op-node saw since it started.
+    sim_envelopeByNumber: ([n]) => {
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+        throw invalidParams('expected a block number');
+      const block = store.getByNumber(n);
+      return block ? blockToEnvelope(block) : null;
+    },
     eth_getBlockByHash: ([hash, full]) => {
       const block = store.getByHash(parseData(hash, 32, 'hash'));
       return block ? blockJson(block, full === true) : null;
@@ -161,6 +170,16 @@ export async function startSimOpGeth(opts: SimOpGethOptions = {}): Promise<SimOp
       throw invalidParams('invalid argument 0: forkchoice state must be an object');
     const s = state as Record<string, unknown>;
     const head = parseData(s.headBlockHash, 32, 'headBlockHash');
+    const target = store.getByHash(head);
+    if (target !== undefined && target.hash !== store.head.hash) {
+      const n = Number(target.header.number);
+      if (store.getByNumber(n)?.hash === target.hash) {
+        // geth (eth/catalyst ForkchoiceUpdated): a head already on the canonical chain, below the current
+        // head, is "Ignoring beacon update to old head" — VALID, nothing rewound, no payload built.
+        log(`op-geth: ignoring forkchoice update to old head ${n} (head is ${store.head.header.number})`);
+        return { payloadStatus: payloadStatus('VALID', target.hash), payloadId: null };
+      }
+    }
     if (!setHead(head)) return { payloadStatus: payloadStatus('SYNCING', null), payloadId: null };
     const zero = `0x${'00'.repeat(32)}`;
     if (typeof s.safeBlockHash === 'string' && s.safeBlockHash !== zero)

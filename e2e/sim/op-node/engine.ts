@@ -70,6 +70,11 @@ export class EngineClient {
     });
   }
 
+  /** A canonical block of this node's op-geth (sim_envelopeByNumber), or undefined. */
+  async envelopeByNumber(n: number): Promise<ExecutionPayloadEnvelopeJson | undefined> {
+    return (await this.call<ExecutionPayloadEnvelopeJson | null>('sim_envelopeByNumber', [n])) ?? undefined;
+  }
+
   async newPayload(env: ExecutionPayloadEnvelopeJson): Promise<PayloadStatus> {
     return this.call<PayloadStatus>('engine_newPayloadV4', [
       env.executionPayload,

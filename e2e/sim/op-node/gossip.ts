@@ -25,7 +25,7 @@ export interface GossipOptions {
   /** A block arrived from `from`. */
   onBlock: (from: string, env: unknown) => Promise<void>;
   /** Serves a canonical block to a syncing peer. */
-  blockByNumber: (n: number) => ExecutionPayloadEnvelopeJson | undefined;
+  blockByNumber: (n: number) => Promise<ExecutionPayloadEnvelopeJson | undefined>;
   log: (msg: string) => void;
 }
 
@@ -69,7 +69,8 @@ export class Gossip {
         await this.opts.onBlock(typeof from === 'string' ? from : 'unknown', env);
         return true;
       },
-      simp2p_blockByNumber: ([n]) => (typeof n === 'number' ? (this.opts.blockByNumber(n) ?? null) : null),
+      simp2p_blockByNumber: async ([n]) =>
+        typeof n === 'number' ? ((await this.opts.blockByNumber(n)) ?? null) : null,
       simp2p_status: () => ({ id: this.opts.nodeId }),
     };
     this.server = await startRpcServer(handlers, { host: this.opts.listenHost, port: this.opts.listenPort });

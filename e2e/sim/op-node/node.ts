@@ -302,10 +302,13 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
 
   const runAction = async (): Promise<void> => {
     if (!active || closed) return;
-    const parent = head;
+    // The parent is read under the engine lock: a gossiped block inserted meanwhile would otherwise make us
+    // build on (and point op-geth's forkchoice back at) a block that is no longer the head.
+    let parent = head;
     let env: ExecutionPayloadEnvelopeJson;
     try {
       env = await withEngine(async () => {
+        parent = head;
         const id = await engine.forkchoiceUpdated(
           {
             headBlockHash: parent.hash,
@@ -397,7 +400,9 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
       if (!checkBlockHash(env).ok) return; // op-node's gossip validator rejects bad hashes
       await onUnsafePayload(env, 'gossip');
     },
-    blockByNumber: (n) => envelopes.get(n),
+    // Recent blocks from memory; older ones, and those from before a restart, from op-geth's chain.
+    blockByNumber: async (n) =>
+      envelopes.get(n) ?? (n <= head.number ? await engine.envelopeByNumber(n) : undefined),
     log,
   });
   await gossip.start();
