@@ -311,18 +311,21 @@ function readBody(req: IncomingMessage, limit: number, shape: JsonShapeLimits): 
         resolve({ tooLarge: true, received });
         return;
       }
+      // Past the first excess the rest is only counted and dropped (never kept, scanned or parsed), and the
+      // answer waits for the end of the body: a client still sending would see its connection cut (EPIPE)
+      // instead of the 413.
+      if (guard.excess !== null) return;
       guard.feed(chunk);
-      if (guard.excess !== null) {
-        req.off('data', onData);
-        req.pause();
-        resolve({ tooLarge: false, excess: guard.excess });
-        return;
-      }
-      chunks.push(chunk);
+      if (guard.excess !== null) chunks.length = 0;
+      else chunks.push(chunk);
     };
     req.on('data', onData);
     req.on('end', () =>
-      resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8'), excess: null }),
+      resolve(
+        guard.excess !== null
+          ? { tooLarge: false, excess: guard.excess }
+          : { tooLarge: false, text: Buffer.concat(chunks).toString('utf8'), excess: null },
+      ),
     );
     req.on('error', reject);
   });

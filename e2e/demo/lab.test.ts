@@ -364,6 +364,20 @@ describe('a 3-member HA sequencer cluster', () => {
     expect(next.id).not.toBe(leader.id);
   });
 
+  it('a hung (SIGSTOPped) leader conductor: a new leader sequences within 2 s; resumed, it steps down', async () => {
+    const leader = await steadyLeader();
+    const conductor = leader.processes.get('conductor')!;
+    const gap = await blocksResumeAfter(leader, async () => void conductor.kill('SIGSTOP'));
+    console.log(`SIGSTOP of the leader's conductor -> blocks resume after ${Math.round(gap)} ms`);
+    expect(gap).toBeLessThan(2000);
+    conductor.kill('SIGCONT');
+    await lab.waitFor(
+      async () => !(await lab.client(leader).leader()) && !(await lab.view(leader)).active,
+      15_000,
+      'the resumed conductor to step down and stop its sequencer',
+    );
+  });
+
   it('a crashed op-geth under the leader: another member sequences within 2 s', async () => {
     const leader = await steadyLeader();
     const gap = await blocksResumeAfter(leader, () => lab.killProcess(leader, 'geth'));
