@@ -261,6 +261,8 @@ describe('a 3-member HA sequencer cluster', () => {
     await sleep(2500);
     const leaderHead = (await lab.view(leader)).head!;
     for (const child of frozen) child.kill('SIGCONT');
+    // While frozen its health checks timed out; the hand-off goes only to a member whose latest check passed.
+    await lab.waitFor(() => lab.client(laggard).sequencerHealthy(), 5_000, 'the laggard to be healthy again');
     await lab.client(leader).transferLeaderToServer(laggard.id, `127.0.0.1:${laggard.ports.raft}`);
     const next = await steadyLeader();
     expect(next.id).toBe(laggard.id);
