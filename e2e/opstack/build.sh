@@ -25,7 +25,8 @@ die() {
 }
 command -v go >/dev/null || die "go is not on PATH (Go >= 1.26 is needed: the optimism module declares go 1.26.0)"
 
-optimism_version="$(awk '$1 == "require" && $2 == "github.com/ethereum-optimism/optimism" { print $3 }' "$tools/go.mod")"
+optimism_version="$(awk '($1 == "require" && $2 == "github.com/ethereum-optimism/optimism") { print $3; exit }
+  $1 == "github.com/ethereum-optimism/optimism" && $2 ~ /^v/ { print $2; exit }' "$tools/go.mod")"
 opgeth_version="$(awk '$1 == "replace" && $2 == "github.com/ethereum/go-ethereum" { print $5 }' "$tools/go.mod")"
 [[ -n $optimism_version && -n $opgeth_version ]] || die "could not read the pinned versions from $tools/go.mod"
 
