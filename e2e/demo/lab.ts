@@ -27,6 +27,12 @@ export interface LabOptions {
   readonly progress?: (line: string) => void;
   /** Where a member keeps its Raft log (default: under the lab's temporary directory). */
   readonly raftStorageDir?: (memberId: string) => string | undefined;
+  /**
+   * How old the unsafe head may be before a member reports unhealthy, in seconds (default: 5, or three block
+   * times when that is longer — a chain whose block takes longer to build than the interval allows would
+   * otherwise never be healthy).
+   */
+  readonly unsafeIntervalS?: number;
   /** How long one process may take to answer on its RPC port after it is spawned (default 120 s). */
   readonly startTimeoutMs?: number;
 }
@@ -87,6 +93,12 @@ export class SequencerLab {
   private genesisTime = 0;
 
   constructor(private readonly options: LabOptions) {}
+
+  private unsafeIntervalS(): number {
+    return (
+      this.options.unsafeIntervalS ?? Math.max(5, Math.ceil((3 * (this.options.blockTimeMs ?? 250)) / 1000))
+    );
+  }
 
   private progress(line: string): void {
     this.options.progress?.(line);
@@ -231,7 +243,7 @@ export class SequencerLab {
         `--node.rpc=http://127.0.0.1:${ports.nodeRpc}`,
         `--execution.rpc=http://127.0.0.1:${ports.gethHttp}`,
         '--healthcheck.interval=1',
-        '--healthcheck.unsafe-interval=5',
+        `--healthcheck.unsafe-interval=${this.unsafeIntervalS()}`,
         '--healthcheck.min-peer-count=1',
         '--rpc.addr=127.0.0.1',
         `--rpc.port=${ports.conductorRpc}`,
