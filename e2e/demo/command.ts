@@ -1,63 +1,96 @@
 /**
- * `baton demo` (`npm run demo`): a local HA sequencer cluster — conductors plus a simulated OP Stack —
- * with a live status line per second and optional chaos (kill -9 the leader's whole member, restart
- * it). Ends with the chain auditor's JSON summary on stdout.
+ * `baton demo` (`npm run demo`): a local HA sequencer cluster with a live status line per second and optional
+ * chaos, ending with the chain auditor's JSON summary on stdout. It runs the real OP Stack (unmodified op-geth,
+ * op-node and op-batcher with Baton conductors) when e2e/opstack/build.sh has built the binaries, and the
+ * simulator with `--sim` or when they are not built (it says how to build them).
  */
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MemberView, SequencerLab } from './lab.js';
+import type { DemoStack, DemoSummary } from './stack.js';
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('local HA cluster: conductors + simulated OP Stack, live status, optional fault injection')
+    .description(
+      'local HA cluster: conductors + the real OP Stack (or the simulator), live status, optional faults',
+    )
     .option('--nodes <n>', 'members (odd)', '3')
     .option('--duration <seconds>', 'how long to run', '30')
-    .option('--block-time <ms>', 'block time', '250')
-    .option('--chaos', 'kill -9 the leader member every --chaos-interval seconds and restart it', false)
+    .option('--sim', 'run the simulator instead of the real OP Stack', false)
+    .option('--block-time <ms>', 'block time (simulator only; the real devnet has 1 s blocks)', '250')
+    .option('--chaos', 'inject a fault into the leader every --chaos-interval seconds, then undo it', false)
     .option('--chaos-interval <seconds>', 'seconds between faults', '8')
     .action(async (opts: Record<string, string | boolean>) => {
       const nodes = Number(opts.nodes);
       if (!Number.isInteger(nodes) || nodes < 1 || nodes % 2 === 0) {
         throw new Error(`--nodes must be an odd number ≥ 1 (got ${String(opts.nodes)})`);
       }
-      const summary = await runDemo({
+      const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+      const stack = await chooseStack({
         nodes,
-        durationS: Number(opts.duration),
+        sim: opts.sim === true,
         blockTimeMs: Number(opts.blockTime),
+        progress,
+      });
+      const summary = await runDemo(stack, {
+        durationS: Number(opts.duration),
         chaos: opts.chaos === true,
         chaosIntervalS: Number(opts.chaosInterval),
+        progress,
       });
       console.log(JSON.stringify(summary));
-      if (summary.reorgs > 0 || summary.doubleSequenced > 0) process.exitCode = 1;
+      if (summary.reorgs > 0 || summary.doubleSequenced > 0 || (summary.withheldPublished ?? 0) > 0)
+        process.exitCode = 1;
     });
 }
 
-async function runDemo(options: {
+async function chooseStack(options: {
   nodes: number;
-  durationS: number;
+  sim: boolean;
   blockTimeMs: number;
-  chaos: boolean;
-  chaosIntervalS: number;
-}): Promise<{ blocks: number; reorgs: number; doubleSequenced: number; maxGapMs: number; faults: number }> {
-  const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-  const { SequencerLab } = await import('./lab.js');
-  const lab = new SequencerLab({ nodes: options.nodes, blockTimeMs: options.blockTimeMs, progress });
+  progress: (line: string) => void;
+}): Promise<DemoStack> {
+  if (!options.sim) {
+    const { findOpStackBinaries } = await import('../opstack/binaries.js');
+    const binaries = await findOpStackBinaries();
+    if (binaries) {
+      const { opStackDemo } = await import('../opstack/demo.js');
+      return opStackDemo({ nodes: options.nodes, binaries, progress: options.progress });
+    }
+    options.progress(
+      'The real OP Stack binaries are not built yet, so this demo runs the simulator. To run op-geth, op-node and ' +
+        'op-batcher for real, build them once with `npm run opstack:build` (Go needed; ~15-20 min, progress shown, ' +
+        'cached in ~/.cache/baton/tools) and run the demo again.',
+    );
+  }
+  const { simulatorDemo } = await import('./sim-stack.js');
+  return simulatorDemo({
+    nodes: options.nodes,
+    blockTimeMs: options.blockTimeMs,
+    progress: options.progress,
+  });
+}
+
+async function runDemo(
+  stack: DemoStack,
+  options: { durationS: number; chaos: boolean; chaosIntervalS: number; progress: (line: string) => void },
+): Promise<DemoSummary> {
+  const { progress } = options;
+  progress(`running ${stack.name}`);
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   let faults = 0;
-  // The fault runs beside the status loop, so a status line is printed every second while a killed member
-  // restarts (which takes seconds under tsx) or a partition lasts.
+  // The fault runs beside the status loop, so a status line is printed every second while a member restarts.
   let fault: Promise<void> | null = null;
   try {
-    await lab.start();
+    await stack.start();
     const deadline = Date.now() + options.durationS * 1000;
     let nextChaos = Date.now() + options.chaosIntervalS * 1000;
     while (Date.now() < deadline && !stopping) {
-      const views = await Promise.all(lab.members.map((member) => lab.view(member)));
-      progress(views.map(statusOf).join(' | '));
+      progress(await stack.statusLine());
       if (options.chaos && fault === null && Date.now() >= nextChaos) {
-        fault = injectFault(lab, faults++, progress)
+        fault = stack
+          .injectFault(faults++, progress)
           .catch((error: unknown) => progress(`chaos: ${(error as Error).message}`))
           .finally(() => {
             fault = null;
@@ -70,62 +103,10 @@ async function runDemo(options: {
       progress('waiting for the last fault to finish…');
       await fault;
     }
-    const report = await lab.audit();
-    if (report.issues.length > 0) progress(`auditor issues: ${JSON.stringify(report.issues.slice(0, 5))}`);
-    return {
-      blocks: report.blocks,
-      reorgs: report.reorgs,
-      doubleSequenced: report.doubleSequenced,
-      maxGapMs: report.maxGapMs,
-      faults,
-    };
+    const { summary, issues } = await stack.summary(faults);
+    if (issues.length > 0) progress(`auditor issues: ${JSON.stringify(issues.slice(0, 5))}`);
+    return summary;
   } finally {
-    await lab.stop();
-  }
-}
-
-/** One member's part of the status line: `*` leader, `+` sequencing. */
-function statusOf(v: MemberView): string {
-  if (!v.up) return `${v.id} ${v.starting ? 'starting' : 'down'}`;
-  const flags = `${v.leader ? '*' : ''}${v.active ? '+' : ''}`;
-  return `${v.id}${flags} head=${v.head ?? '?'}${v.starting ? ' starting' : v.healthy ? '' : ' unhealthy'}`;
-}
-
-/**
- * The faults the chaos mode cycles through: a crash of the leader's whole member (kill -9, then a
- * restart from its disks), a network partition of the leader's Raft links (healed after a few
- * seconds), and a planned leadership hand-off.
- */
-async function injectFault(
-  lab: SequencerLab,
-  round: number,
-  progress: (line: string) => void,
-): Promise<void> {
-  const leader = await lab.leader();
-  if (!leader) return;
-  switch (round % 3) {
-    case 0:
-      progress(`chaos: kill -9 ${leader.id} (op-geth, op-node and conductor)`);
-      await lab.kill(leader);
-      await sleep(3000);
-      progress(`chaos: restarting ${leader.id}`);
-      await lab.restart(leader);
-      return;
-    case 1:
-      progress(`chaos: partitioning ${leader.id} from the other conductors`);
-      lab.partition(leader);
-      await sleep(3000);
-      lab.heal();
-      progress('chaos: partition healed');
-      return;
-    default: {
-      const target = lab.members.find((member) => member !== leader && lab.isUp(member));
-      if (!target) return;
-      progress(`chaos: transferring leadership ${leader.id} → ${target.id}`);
-      await lab
-        .client(leader)
-        .transferLeaderToServer(target.id, `127.0.0.1:${target.ports.raft}`)
-        .catch((error: unknown) => progress(`chaos: transfer failed: ${(error as Error).message}`));
-    }
+    await stack.stop();
   }
 }
