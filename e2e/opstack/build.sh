@@ -39,6 +39,7 @@ hash="$(
 )"
 out="${BATON_TOOLS_CACHE:-$HOME/.cache/baton/tools}/opstack-optimism-$optimism_version-op-geth-$opgeth_version-$hash"
 bin="$out/bin"
+work="$out/work"
 
 # name  main-package
 targets=(
@@ -59,6 +60,23 @@ if [[ ${1:-} == --check ]]; then
   exit 0
 fi
 
+# Baton's own Go driver for the wire-compatibility test (e2e/opstack/wirecompat): built inside the same work module
+# against the same pinned optimism client code, and rebuilt whenever its source changes (its own hash, so an edit
+# does not rebuild the upstream binaries).
+build_wirecompat() {
+  local src_hash
+  src_hash="$(cat "$here/wirecompat/"*.go | sha256sum | cut -c1-16)"
+  if [[ -x $bin/baton-wirecompat && "$(cat "$bin/.baton-wirecompat.hash" 2>/dev/null)" == "$src_hash" ]]; then return; fi
+  local t0=$SECONDS
+  log "go build e2e/opstack/wirecompat (baton-wirecompat, the upstream Go clients' driver) ..."
+  rm -rf "$work/wirecompat" && cp -r "$here/wirecompat" "$work/wirecompat"
+  (cd "$work" && GOFLAGS="-mod=readonly -trimpath" nice -n 10 go build -ldflags="-s -w" -o "$bin/.baton-wirecompat.tmp" ./wirecompat) ||
+    die "go build of e2e/opstack/wirecompat failed (see the output above)"
+  mv -f "$bin/.baton-wirecompat.tmp" "$bin/baton-wirecompat"
+  echo "$src_hash" >"$bin/.baton-wirecompat.hash"
+  log "built baton-wirecompat in $((SECONDS - t0))s"
+}
+
 mkdir -p "$bin"
 exec 9>"$out/.lock"
 if ! flock -n 9; then
@@ -69,12 +87,12 @@ missing=()
 for t in "${targets[@]}"; do [[ -x $bin/${t%%|*} ]] || missing+=("$t"); done
 if ((${#missing[@]} == 0)); then
   log "cached: optimism $optimism_version, op-geth $opgeth_version ($(go env GOVERSION))"
+  [[ -f $work/.ready ]] && build_wirecompat
   echo "$bin"
   exit 0
 fi
 
 # The work module: the committed go.mod/go.sum/tools.go plus the patched copy of the optimism module.
-work="$out/work"
 if [[ ! -f $work/.ready ]]; then
   log "preparing the build module in $work (downloads optimism $optimism_version and op-geth $opgeth_version)"
   rm -rf "$work"
@@ -107,4 +125,5 @@ done
 log "all binaries built in $((SECONDS - started))s"
 printf '%s\n' "github.com/ethereum-optimism/optimism $optimism_version" "github.com/ethereum-optimism/op-geth $opgeth_version" \
   "$(go env GOVERSION)" >"$out/VERSIONS"
+build_wirecompat
 echo "$bin"

@@ -1,0 +1,200 @@
+/**
+ * Wire compatibility with op-conductor's own Go client: baton-wirecompat (e2e/opstack/wirecompat, built by
+ * build.sh against optimism v1.19.6) calls every method of op-conductor/rpc.APIClient on Baton's conductors, so
+ * each request is encoded and each answer decoded by op-conductor's types. The answers are checked against what
+ * the cluster really is (Baton's own client and the lab's members), not against fixed values.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { SequencerLab } from '../demo/lab.js';
+import { blockToEnvelope } from '../sim/chain/envelope.js';
+import { buildChild, DEFAULT_EIP1559_PARAMS, genesisBlock, SEQUENCER_FEE_VAULT } from '../sim/chain/block.js';
+
+const bin = process.env.BATON_OPSTACK_BIN;
+if (!bin) throw new Error('BATON_OPSTACK_BIN is not set: run this suite with `npm run test:opstack`');
+
+interface Answer {
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** The Go driver: one command per line in, one answer per line out. */
+class GoClient {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly answers: ((answer: Answer) => void)[] = [];
+
+  constructor() {
+    this.child = spawn(path.join(bin!, 'baton-wirecompat'), [], { stdio: 'pipe' });
+    readline
+      .createInterface({ input: this.child.stdout })
+      .on('line', (line) => this.answers.shift()?.(JSON.parse(line) as Answer));
+  }
+
+  call(url: string, method: string, ...args: unknown[]): Promise<Answer> {
+    return new Promise((resolve) => {
+      this.answers.push(resolve);
+      this.child.stdin.write(`${JSON.stringify({ url, method, args })}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+const lab = new SequencerLab({ nodes: 3, blockTimeMs: 250 });
+const go = new GoClient();
+const url = (member: (typeof lab.members)[number]): string => `http://127.0.0.1:${member.ports.conductorRpc}`;
+const raftAddr = (member: (typeof lab.members)[number]): string => `127.0.0.1:${member.ports.raft}`;
+
+beforeAll(async () => {
+  await lab.start();
+}, 120_000);
+
+afterAll(async () => {
+  go.close();
+  await lab.stop();
+});
+
+/** A steady cluster: one healthy leader, and its op-node the only one sequencing. */
+async function roles(): Promise<{
+  leader: (typeof lab.members)[number];
+  followers: (typeof lab.members)[number][];
+}> {
+  let leader: (typeof lab.members)[number] | null = null;
+  await lab.waitFor(
+    async () => {
+      leader = await lab.leader();
+      if (!leader) return false;
+      const views = await Promise.all(lab.members.map((m) => lab.view(m)));
+      return (
+        views.every((v) => v.active === (v.id === leader!.id)) &&
+        views.find((v) => v.id === leader!.id)!.healthy
+      );
+    },
+    30_000,
+    'a healthy leader, the only member sequencing',
+  );
+  return { leader: leader!, followers: lab.members.filter((m) => m !== leader) };
+}
+
+describe("op-conductor's Go rpc client against Baton", () => {
+  it('reads leadership, membership and state exactly as Baton reports them', async () => {
+    const { leader, followers } = await roles();
+    expect(await go.call(url(leader), 'Leader')).toEqual({ ok: true, result: true });
+    expect(await go.call(url(followers[0]!), 'Leader')).toEqual({ ok: true, result: false });
+    const info = await go.call(url(followers[0]!), 'LeaderWithID');
+    expect(info).toEqual({ ok: true, result: await lab.client(leader).leaderWithID() });
+    expect((info.result as { id: string }).id).toBe(leader.id);
+    const membership = await go.call(url(leader), 'ClusterMembership');
+    expect(membership).toEqual({ ok: true, result: await lab.client(leader).clusterMembership() });
+    expect((membership.result as { servers: { id: string; suffrage: number }[] }).servers).toEqual(
+      expect.arrayContaining(lab.members.map((m) => expect.objectContaining({ id: m.id, suffrage: 0 }))),
+    );
+    for (const [method, expected] of [
+      ['Active', true],
+      ['Paused', false],
+      ['Stopped', false],
+      ['SequencerHealthy', true],
+      ['LeaderOverridden', false],
+    ] as const)
+      expect({ method, answer: await go.call(url(leader), method) }).toEqual({
+        method,
+        answer: { ok: true, result: expected },
+      });
+    // op-conductor's Active is "not paused and not stopped" (rpc/backend.go), true on followers too.
+    expect(await go.call(url(followers[0]!), 'Active')).toEqual({ ok: true, result: true });
+  });
+
+  it('pauses and resumes; overrides leadership and clears it', async () => {
+    const { followers } = await roles();
+    const f = url(followers[0]!);
+    expect(await go.call(f, 'Pause')).toEqual({ ok: true });
+    expect(await go.call(f, 'Paused')).toEqual({ ok: true, result: true });
+    expect(await go.call(f, 'Active')).toEqual({ ok: true, result: false });
+    expect(await go.call(f, 'Resume')).toEqual({ ok: true });
+    expect(await go.call(f, 'Paused')).toEqual({ ok: true, result: false });
+    expect(await go.call(f, 'OverrideLeader', true)).toEqual({ ok: true });
+    expect(await go.call(f, 'LeaderOverridden')).toEqual({ ok: true, result: true });
+    expect(await go.call(f, 'Leader')).toEqual({ ok: true, result: true });
+    expect(await go.call(f, 'OverrideLeader', false)).toEqual({ ok: true });
+    expect(await go.call(f, 'LeaderOverridden')).toEqual({ ok: true, result: false });
+  });
+
+  it('changes membership with the configuration version, and refuses a stale version', async () => {
+    const { leader, followers } = await roles();
+    const target = followers[1]!;
+    const version = async (): Promise<number> => (await lab.client(leader).clusterMembership()).version;
+    const suffrageOf = async (): Promise<number | undefined> =>
+      (await lab.client(leader).clusterMembership()).servers.find((s) => s.id === target.id)?.suffrage;
+    const stale = await version();
+    expect(await go.call(url(leader), 'DemoteVoter', target.id, stale)).toEqual({ ok: true });
+    expect(await suffrageOf()).toBe(1);
+    const refused = await go.call(url(leader), 'RemoveServer', target.id, stale);
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(/version|configuration/i);
+    expect(await go.call(url(leader), 'RemoveServer', target.id, await version())).toEqual({ ok: true });
+    expect(await suffrageOf()).toBeUndefined();
+    expect(
+      await go.call(url(leader), 'AddServerAsNonvoter', target.id, raftAddr(target), await version()),
+    ).toEqual({ ok: true });
+    expect(await suffrageOf()).toBe(1);
+    expect(
+      await go.call(url(leader), 'AddServerAsVoter', target.id, raftAddr(target), await version()),
+    ).toEqual({ ok: true });
+    expect(await suffrageOf()).toBe(0);
+    const onFollower = await go.call(url(followers[0]!), 'AddServerAsVoter', target.id, raftAddr(target), 0);
+    expect(onFollower.ok).toBe(false);
+  });
+
+  it('transfers leadership to a named server and to any server', async () => {
+    const { leader, followers } = await roles();
+    const target = followers[0]!;
+    await lab.waitFor(() => lab.client(target).sequencerHealthy(), 30_000, `${target.id} healthy`);
+    expect(await go.call(url(leader), 'TransferLeaderToServer', target.id, raftAddr(target))).toEqual({
+      ok: true,
+    });
+    await lab.waitFor(async () => (await lab.leader()) === target, 10_000, `${target.id} leading`);
+    await lab.waitFor(async () => (await lab.view(target)).active, 10_000, `${target.id} sequencing`);
+    expect(await go.call(url(target), 'TransferLeader')).toEqual({ ok: true });
+    await lab.waitFor(async () => ![null, target].includes(await lab.leader()), 10_000, 'a new leader');
+    const report = await lab.audit();
+    expect(report.issues).toEqual([]);
+  });
+
+  it('CommitUnsafePayload: an envelope decoded by op-service/eth reaches Baton, which refuses it where it must', async () => {
+    const { leader, followers } = await roles();
+    const parent = genesisBlock({ timestamp: 1_700_000_000, chainId: 901 });
+    const block = buildChild(parent, {
+      timestamp: 1_700_000_002n,
+      prevRandao: `0x${'11'.repeat(32)}`,
+      suggestedFeeRecipient: SEQUENCER_FEE_VAULT,
+      gasLimit: 30_000_000n,
+      transactions: [],
+      eip1559Params: DEFAULT_EIP1559_PARAMS,
+      parentBeaconBlockRoot: `0x${'22'.repeat(32)}`,
+    });
+    const envelope = blockToEnvelope(block);
+    const onFollower = await go.call(url(followers[0]!), 'CommitUnsafePayload', envelope);
+    expect(onFollower.ok).toBe(false);
+    expect(onFollower.error).toMatch(/not the leader/);
+    // The leader holds a live chain: a block on another parent does not extend its committed head.
+    const onLeader = await go.call(url(leader), 'CommitUnsafePayload', envelope);
+    expect(onLeader.ok).toBe(false);
+    expect(onLeader.error).toMatch(/head|parent|extend/i);
+  });
+
+  it('Stop stops the conductor for good', async () => {
+    const { followers } = await roles();
+    const f = url(followers[1]!);
+    expect(await go.call(f, 'Stop')).toEqual({ ok: true });
+    await lab.waitFor(
+      async () => (await go.call(f, 'Stopped')).result === true || !(await go.call(f, 'Stopped')).ok,
+      10_000,
+      'stopped',
+    );
+  });
+});

@@ -1,0 +1,139 @@
+// Command baton-wirecompat drives a conductor's JSON-RPC with the upstream Go client from optimism v1.19.6
+// (op-conductor/rpc.APIClient): every request is encoded and every answer decoded by op-conductor's own types,
+// so a field name, a type or an error shape that differs from op-conductor fails here as it would for
+// op-conductor-ops or any Go tool built on that client.
+//
+// It reads one JSON command per line on stdin — {"url": "...", "method": "ClusterMembership", "args": [...]} —
+// and writes one JSON line per command to stdout: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
+// The jest suite (e2e/opstack/wirecompat.opstack.ts) sends the commands and checks the answers.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ethereum-optimism/optimism/op-conductor/rpc"
+	"github.com/ethereum-optimism/optimism/op-service/eth"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+)
+
+type command struct {
+	URL    string            `json:"url"`
+	Method string            `json:"method"`
+	Args   []json.RawMessage `json:"args"`
+}
+
+type answer struct {
+	OK     bool        `json:"ok"`
+	Result interface{} `json:"result,omitempty"`
+	Error  string      `json:"error,omitempty"`
+}
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 64*1024), 64*1024*1024)
+	out := json.NewEncoder(os.Stdout)
+	for in.Scan() {
+		var cmd command
+		var a answer
+		if err := json.Unmarshal(in.Bytes(), &cmd); err != nil {
+			a = answer{Error: fmt.Sprintf("bad command: %v", err)}
+		} else {
+			result, err := run(cmd)
+			if err != nil {
+				a = answer{Error: err.Error()}
+			} else {
+				a = answer{OK: true, Result: result}
+			}
+		}
+		if err := out.Encode(a); err != nil {
+			fmt.Fprintln(os.Stderr, "write:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func run(cmd command) (interface{}, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := gethrpc.DialContext(ctx, cmd.URL)
+	if err != nil {
+		return nil, err
+	}
+	client := rpc.NewAPIClient(c)
+	defer client.Close()
+	str := func(i int) string {
+		var s string
+		if i < len(cmd.Args) {
+			_ = json.Unmarshal(cmd.Args[i], &s)
+		}
+		return s
+	}
+	u64 := func(i int) uint64 {
+		var n uint64
+		if i < len(cmd.Args) {
+			_ = json.Unmarshal(cmd.Args[i], &n)
+		}
+		return n
+	}
+	boolean := func(i int) bool {
+		var b bool
+		if i < len(cmd.Args) {
+			_ = json.Unmarshal(cmd.Args[i], &b)
+		}
+		return b
+	}
+	switch cmd.Method {
+	case "Leader":
+		return client.Leader(ctx)
+	case "LeaderWithID":
+		return client.LeaderWithID(ctx)
+	case "ClusterMembership":
+		return client.ClusterMembership(ctx)
+	case "Active":
+		return client.Active(ctx)
+	case "Paused":
+		return client.Paused(ctx)
+	case "Stopped":
+		return client.Stopped(ctx)
+	case "SequencerHealthy":
+		return client.SequencerHealthy(ctx)
+	case "LeaderOverridden":
+		return client.LeaderOverridden(ctx)
+	case "OverrideLeader":
+		return nil, client.OverrideLeader(ctx, boolean(0))
+	case "Pause":
+		return nil, client.Pause(ctx)
+	case "Resume":
+		return nil, client.Resume(ctx)
+	case "Stop":
+		return nil, client.Stop(ctx)
+	case "TransferLeader":
+		return nil, client.TransferLeader(ctx)
+	case "TransferLeaderToServer":
+		return nil, client.TransferLeaderToServer(ctx, str(0), str(1))
+	case "AddServerAsNonvoter":
+		return nil, client.AddServerAsNonvoter(ctx, str(0), str(1), u64(2))
+	case "AddServerAsVoter":
+		return nil, client.AddServerAsVoter(ctx, str(0), str(1), u64(2))
+	case "RemoveServer":
+		return nil, client.RemoveServer(ctx, str(0), u64(1))
+	case "DemoteVoter":
+		return nil, client.DemoteVoter(ctx, str(0), u64(1))
+	case "CommitUnsafePayload":
+		var envelope eth.ExecutionPayloadEnvelope
+		if len(cmd.Args) == 0 {
+			return nil, fmt.Errorf("CommitUnsafePayload needs an envelope")
+		}
+		if err := json.Unmarshal(cmd.Args[0], &envelope); err != nil {
+			return nil, fmt.Errorf("decoding the envelope with op-service/eth: %w", err)
+		}
+		return nil, client.CommitUnsafePayload(ctx, &envelope)
+	default:
+		return nil, fmt.Errorf("unknown method %q", cmd.Method)
+	}
+}
