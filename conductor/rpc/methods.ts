@@ -155,7 +155,7 @@ const batonMethods: Record<string, MethodSpec> = {
 /**
  * The leader-gated proxies (reference §2.4). Gating order matters and follows upstream: the upstream call
  * runs first (so its errors win), then the leader check. miner_setMaxDASize is not gated and, as upstream,
- * turns any upstream failure into `false`.
+ * passes an upstream failure on.
  */
 const proxyMethods: Record<string, MethodSpec> = {
   eth_getBlockByNumber: {
@@ -170,13 +170,9 @@ const proxyMethods: Record<string, MethodSpec> = {
     admin: false,
     call: async (params, { backend, signal }) => {
       const [maxTxSize, maxBlockSize] = decodeParams(params, [hexBigParam, hexBigParam]);
-      try {
-        return (
-          (await backend.proxyExecution('miner_setMaxDASize', [maxTxSize, maxBlockSize], signal)) === true
-        );
-      } catch {
-        return false;
-      }
+      // An upstream failure is passed on with its code (op-conductor v1.19.6 execution_miner_proxy.go returns
+      // `false, err`): a batcher throttling DA must see that the throttle was not applied, and why.
+      return (await backend.proxyExecution('miner_setMaxDASize', [maxTxSize, maxBlockSize], signal)) === true;
     },
   },
   optimism_outputAtBlock: {

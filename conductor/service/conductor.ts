@@ -39,6 +39,7 @@ import {
   type HealthUpdate,
 } from '../sequencer/health/index.js';
 import { SequencerEffects } from './effects.js';
+import { sameRaftAddress } from './raft-address.js';
 
 export interface ConductorOptions {
   readonly config: ConductorConfig;
@@ -381,7 +382,7 @@ export class Conductor implements ConductorBackend {
   async transferLeaderToServer(id: string, addr: string): Promise<void> {
     const target = this.raft.configuration().servers.find((server) => server.id === id);
     if (!target) throw new Error(`cannot find peer ${id}`);
-    if (addr !== '' && target.address !== addr) {
+    if (addr !== '' && !(await sameRaftAddress(target.address, addr))) {
       throw new Error(`server ${id} has address ${target.address}, not ${addr}`);
     }
     await this.raft.transferLeadership(id);

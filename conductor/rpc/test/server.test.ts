@@ -510,8 +510,10 @@ describe('leader-gated proxies', () => {
       err(-32000, 'Post "http://geth:8545": dial tcp: connection refused'),
     );
     expect(follower.log).not.toContain('leader');
-    // miner_setMaxDASize turns upstream failure into false.
-    expect(await call(url, 'miner_setMaxDASize', ['0x1', '0x2'])).toBe(ok(false));
+    // miner_setMaxDASize passes the execution client's failure on, as op-conductor v1.19.6 does.
+    expect(await call(url, 'miner_setMaxDASize', ['0x1', '0x2'])).toBe(
+      err(-32000, 'Post "http://geth:8545": dial tcp: connection refused'),
+    );
   });
 
   it('the override counts as leader', async () => {
