@@ -3,6 +3,7 @@ import { registerLocalClusterCommands } from '../conductor/localcluster/command.
 import { registerBenchCommands } from '../e2e/bench/command.js';
 import { registerRaftSimCommand } from '../conductor/raftsim/command.js';
 import { registerDemoCommand } from '../e2e/demo/command.js';
+import { registerDevnetCommand } from '../e2e/opstack/command.js';
 import { registerSimCommand } from '../e2e/sim/command.js';
 import { registerCtlCommand } from '../conductor/rpc/ctl.js';
 import { registerConductorCommand } from '../conductor/service/command.js';
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerRaftSimCommand(program);
   registerConductorCommand(program);
   registerDemoCommand(program);
+  registerDevnetCommand(program);
   registerOperatorCommand(program);
 }
