@@ -4,7 +4,7 @@
  * network partition of the leader's Raft links (healed after a few seconds), and a planned hand-off.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DemoStack } from './stack.js';
+import { handOffLeadership, type DemoStack } from './stack.js';
 import { SequencerLab, type MemberView } from './lab.js';
 
 export function simulatorDemo(options: {
@@ -42,15 +42,8 @@ export function simulatorDemo(options: {
           lab.heal();
           progress('chaos: partition healed');
           return;
-        default: {
-          const target = lab.members.find((member) => member !== leader && lab.isUp(member));
-          if (!target) return;
-          progress(`chaos: transferring leadership ${leader.id} → ${target.id}`);
-          await lab
-            .client(leader)
-            .transferLeaderToServer(target.id, `127.0.0.1:${target.ports.raft}`)
-            .catch((error: unknown) => progress(`chaos: transfer failed: ${(error as Error).message}`));
-        }
+        default:
+          await handOffLeadership(leader, lab, progress);
       }
     },
     async summary(faults) {

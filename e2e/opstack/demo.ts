@@ -4,7 +4,7 @@
  * SIGSTOP of its conductor past the lease, and a leadership hand-off.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DemoStack, DemoSummary } from '../demo/stack.js';
+import { handOffLeadership, type DemoStack, type DemoSummary } from '../demo/stack.js';
 import { OpStackLab, type OpStackBinaries, type OpStackView } from './lab.js';
 
 export function opStackDemo(options: {
@@ -49,15 +49,8 @@ export function opStackDemo(options: {
           await lab.signal(leader, 'conductor', 'SIGCONT');
           progress(`chaos: ${leader.id}'s conductor resumed`);
           return;
-        default: {
-          const target = lab.members.find((member) => member !== leader && lab.isUp(member));
-          if (!target) return;
-          progress(`chaos: transferring leadership ${leader.id} → ${target.id}`);
-          await lab
-            .client(leader)
-            .transferLeaderToServer(target.id, `127.0.0.1:${target.ports.raft}`)
-            .catch((error: unknown) => progress(`chaos: transfer failed: ${(error as Error).message}`));
-        }
+        default:
+          await handOffLeadership(leader, lab, progress);
       }
     },
     async summary(faults) {

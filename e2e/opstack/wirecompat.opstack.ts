@@ -52,6 +52,19 @@ const raftAddr = (member: (typeof lab.members)[number]): string => `127.0.0.1:${
 
 beforeAll(async () => {
   await lab.start();
+  // The lab's genesis is as old as its start-up, so health flips while the chain catches up to the wall clock:
+  // wait until every member has been healthy for three checks in a row before reading state exactly.
+  let streak = 0;
+  await lab.waitFor(
+    async () => {
+      const healthy = await Promise.all(lab.members.map((m) => lab.client(m).sequencerHealthy()));
+      streak = healthy.every(Boolean) ? streak + 1 : 0;
+      if (streak < 3) await new Promise((resolve) => setTimeout(resolve, 1000));
+      return streak >= 3;
+    },
+    60_000,
+    'every member healthy for three checks in a row',
+  );
 }, 120_000);
 
 afterAll(async () => {

@@ -66,27 +66,9 @@ func run(cmd command) (interface{}, error) {
 	}
 	client := rpc.NewAPIClient(c)
 	defer client.Close()
-	str := func(i int) string {
-		var s string
-		if i < len(cmd.Args) {
-			_ = json.Unmarshal(cmd.Args[i], &s)
-		}
-		return s
-	}
-	u64 := func(i int) uint64 {
-		var n uint64
-		if i < len(cmd.Args) {
-			_ = json.Unmarshal(cmd.Args[i], &n)
-		}
-		return n
-	}
-	boolean := func(i int) bool {
-		var b bool
-		if i < len(cmd.Args) {
-			_ = json.Unmarshal(cmd.Args[i], &b)
-		}
-		return b
-	}
+	str := func(i int) string { return arg[string](cmd.Args, i) }
+	u64 := func(i int) uint64 { return arg[uint64](cmd.Args, i) }
+	boolean := func(i int) bool { return arg[bool](cmd.Args, i) }
 	switch cmd.Method {
 	case "Leader":
 		return client.Leader(ctx)
@@ -136,4 +118,14 @@ func run(cmd command) (interface{}, error) {
 	default:
 		return nil, fmt.Errorf("unknown method %q", cmd.Method)
 	}
+}
+
+// arg decodes argument i as T; a missing or mistyped argument is T's zero value, as an absent JSON-RPC
+// parameter would be for op-conductor's server.
+func arg[T any](args []json.RawMessage, i int) T {
+	var v T
+	if i < len(args) {
+		_ = json.Unmarshal(args[i], &v)
+	}
+	return v
 }
