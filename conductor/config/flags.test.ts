@@ -5,8 +5,11 @@ import {
   conductorFlagValues,
   envName,
   parseConductorConfig,
+  profileFilePath,
   registerConductorFlags,
 } from './flags.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const REQUIRED = [
   '--consensus.addr=127.0.0.1',
@@ -121,8 +124,80 @@ describe('conductor flags', () => {
     [['--paused=maybe'], 'invalid boolean for --paused'],
     [['--raft.server.id=../escape'], 'no slashes'],
     [['--raft.dial-override=a:1'], 'expected address=address'],
+    [
+      ['--rollup-boost.enabled', '--rollup-boost.next-enabled'],
+      'only one of rollup-boost or rollup-boost next healthchecks can be enabled',
+    ],
+    [['--rollup-boost.next-enabled'], 'missing rollup-boost next healthcheck URL'],
+    [['--rollup-boost.next-healthcheck-url=localhost:8080/healthz'], 'expected an http:// or https:// URL'],
+    [['--rollup-boost.healthcheck-timeout=soon'], 'invalid value for --rollup-boost.healthcheck-timeout'],
+    [['--healthcheck.rollup-boost-partial-healthiness-tolerance-limit=3'], 'or neither'],
+    [['--healthcheck.rollup-boost-partial-healthiness-tolerance-interval-seconds=60'], 'or neither'],
+    [
+      ['--rollupboost.ws-url=ws://rollup-boost:1111/ws'],
+      '--rollupboost.ws-url (the flashblocks websocket fan-out) is not supported',
+    ],
+    [['--websocket.server-port=99999'], 'is not a TCP port'],
+    [['--pprof.port=70000'], 'is not a TCP port'],
+    [['--pprof.type=goroutine'], 'is a Go runtime profile'],
+    [['--pprof.type=flame'], 'unknown profile type'],
+    [['--pprof.enabled=perhaps'], 'invalid boolean for --pprof.enabled'],
+    [['--override.ecotone=soon'], 'invalid value for --override.ecotone'],
   ])('rejects %j with a clear message', (args, message) => {
     expect(() => parse([...REQUIRED, ...args])).toThrow(message);
+  });
+});
+
+describe('rollup-boost, pprof and override flags', () => {
+  it('are off by default, as in op-conductor', () => {
+    const config = parse(REQUIRED);
+    expect(config.rollupBoost).toEqual({ mode: 'off' });
+    expect(config.healthcheck.rollupBoostPartialTolerance).toBeUndefined();
+    expect(config.pprof).toEqual({ enabled: false, addr: '0.0.0.0', port: 6060, file: null });
+    expect(config.overrides.size).toBe(0);
+  });
+
+  it('read the rollup-boost health check and its tolerance from flags and OP_CONDUCTOR_* variables', () => {
+    expect(parse([...REQUIRED, '--rollup-boost.enabled']).rollupBoost).toEqual({
+      mode: 'legacy',
+      timeoutMs: 5000,
+    });
+    const config = parse(REQUIRED, {
+      OP_CONDUCTOR_ROLLUP_BOOST_NEXT_ENABLED: 'true',
+      OP_CONDUCTOR_ROLLUP_BOOST_NEXT_HEALTHCHECK_URL: 'http://rollup-boost:8080/healthz',
+      OP_CONDUCTOR_ROLLUP_BOOST_HEALTHCHECK_TIMEOUT: '750ms',
+      OP_CONDUCTOR_HEALTHCHECK_ROLLUP_BOOST_PARTIAL_HEALTHINESS_TOLERANCE_LIMIT: '3',
+      OP_CONDUCTOR_HEALTHCHECK_ROLLUP_BOOST_PARTIAL_HEALTHINESS_TOLERANCE_INTERVAL_SECONDS: '60',
+    });
+    expect(config.rollupBoost).toEqual({
+      mode: 'next',
+      timeoutMs: 750,
+      url: 'http://rollup-boost:8080/healthz',
+    });
+    expect(config.healthcheck.rollupBoostPartialTolerance).toEqual({ limit: 3, intervalS: 60 });
+  });
+
+  it('name a profile file as op-service does: a directory gets {type}.prof', () => {
+    const dir = parse([...REQUIRED, '--pprof.type=CPU', `--pprof.path=${tmpdir()}`]);
+    expect(dir.pprof.file).toEqual({ type: 'cpu', path: path.join(tmpdir(), 'cpu.prof') });
+    const file = parse([...REQUIRED, '--pprof.type=heap', '--pprof.path=/var/tmp/conductor.heapsnapshot']);
+    expect(file.pprof.file).toEqual({ type: 'heap', path: '/var/tmp/conductor.heapsnapshot' });
+    expect(parse([...REQUIRED, '--pprof.type=heap']).pprof.file).toEqual({ type: 'heap', path: 'heap.prof' });
+    expect(profileFilePath('', 'cpu', () => true)).toBe('cpu.prof');
+  });
+
+  it('keep the overrides that were set, and only those', () => {
+    const config = parse(
+      [...REQUIRED, '--override.isthmus=1700000000', '--override.keep-karst-upgrade-gas'],
+      {
+        OP_CONDUCTOR_OVERRIDE_JOVIAN: '1800000000',
+      },
+    );
+    expect(Object.fromEntries(config.overrides)).toEqual({
+      'override.isthmus': 1_700_000_000,
+      'override.jovian': 1_800_000_000,
+      'override.keep-karst-upgrade-gas': true,
+    });
   });
 });
 

@@ -7,6 +7,8 @@
  * options and `parseConductorConfig` validates what was given into a typed config.
  */
 import { Option, type Command } from 'commander';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { parseDuration } from './duration.js';
 
 type Kind = 'string' | 'bool' | 'uint' | 'duration';
@@ -120,6 +122,88 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
     help: 'predefined network (accepted; the rollup config is what counts)',
   },
   { name: 'rollup.config', kind: 'string', help: 'rollup config JSON file' },
+  // Fork-time overrides op-conductor feeds into its rollup config. Validated and accepted; they change
+  // nothing here because Baton reads no fork schedule (a payload's own fields say which fork built it).
+  ...[
+    'canyon',
+    'delta',
+    'ecotone',
+    'fjord',
+    'granite',
+    'holocene',
+    'isthmus',
+    'jovian',
+    'karst',
+    'lagoon',
+    'pectrablobschedule',
+  ].map((fork): FlagSpec => ({
+    name: `override.${fork}`,
+    kind: 'uint',
+    default: '0',
+    help: `manually override the ${fork} activation time (accepted; no effect, see docs/conductor.md)`,
+  })),
+  {
+    name: 'override.keep-karst-upgrade-gas',
+    kind: 'bool',
+    help: 'keep the Karst upgrade gas (accepted; no effect, see docs/conductor.md)',
+  },
+  {
+    name: 'rollup-boost.enabled',
+    kind: 'bool',
+    help: 'health-check rollup-boost at <execution.rpc>/healthz (200/206/503); excludes --rollup-boost.next-enabled',
+  },
+  {
+    name: 'rollup-boost.healthcheck-timeout',
+    kind: 'duration',
+    default: '5s',
+    help: 'timeout for rollup-boost health checks (both kinds)',
+  },
+  {
+    name: 'rollup-boost.next-enabled',
+    kind: 'bool',
+    help: 'health-check rollup-boost by its JSON health endpoint; needs --rollup-boost.next-healthcheck-url',
+  },
+  {
+    name: 'rollup-boost.next-healthcheck-url',
+    kind: 'string',
+    help: 'full URL of the rollup-boost health endpoint, e.g. http://localhost:8080/healthz',
+  },
+  {
+    name: 'healthcheck.rollup-boost-partial-healthiness-tolerance-limit',
+    kind: 'uint',
+    default: '0',
+    help: 'rollup-boost partial results tolerated per tolerance interval before the sequencer counts unhealthy',
+  },
+  {
+    name: 'healthcheck.rollup-boost-partial-healthiness-tolerance-interval-seconds',
+    kind: 'uint',
+    default: '0',
+    help: 'length in seconds of the window the partial-healthiness tolerance limit counts over',
+  },
+  {
+    name: 'rollupboost.ws-url',
+    kind: 'string',
+    help: 'flashblocks fan-out from rollup-boost: not supported by Baton (a startup error names it)',
+  },
+  {
+    name: 'websocket.server-port',
+    kind: 'uint',
+    default: '8546',
+    help: 'flashblocks websocket port (only with --rollupboost.ws-url, which Baton does not support)',
+  },
+  { name: 'pprof.enabled', kind: 'bool', help: 'serve V8 CPU profiles and heap snapshots over HTTP' },
+  { name: 'pprof.addr', kind: 'string', default: '0.0.0.0', help: 'profiling server address' },
+  { name: 'pprof.port', kind: 'uint', default: '6060', help: 'profiling server port' },
+  {
+    name: 'pprof.path',
+    kind: 'string',
+    help: 'profile file written at shutdown; a directory means {dir}/{type}.prof',
+  },
+  {
+    name: 'pprof.type',
+    kind: 'string',
+    help: 'profile recorded to --pprof.path: cpu or heap (Go-only types are refused)',
+  },
   // Baton additions (docs/design.md §6); off by default so op-conductor configurations behave the same.
   {
     name: 'raft.bootstrap-member',
@@ -222,7 +306,24 @@ export interface ConductorConfig {
     readonly executionP2pMinPeerCount: number;
     readonly executionP2pRpcUrl: string;
     readonly executionP2pCheckApi: 'net' | 'admin';
+    /** Absent unless both tolerance flags are set (op-conductor: both or neither). */
+    readonly rollupBoostPartialTolerance?: { readonly limit: number; readonly intervalS: number };
   };
+  /** rollup-boost health check: off, legacy (/healthz status codes) or next (JSON endpoint). */
+  readonly rollupBoost:
+    | { readonly mode: 'off' }
+    | { readonly mode: 'legacy'; readonly timeoutMs: number }
+    | { readonly mode: 'next'; readonly timeoutMs: number; readonly url: string };
+  /** op-service/oppprof, with V8's profile formats (docs/conductor.md). */
+  readonly pprof: {
+    readonly enabled: boolean;
+    readonly addr: string;
+    readonly port: number;
+    /** Recorded from start to shutdown and written to `path`; null when no file profile is asked for. */
+    readonly file: { readonly type: ProfileType; readonly path: string } | null;
+  };
+  /** --override.* flags that were set (name → value); accepted and reported, with no effect. */
+  readonly overrides: ReadonlyMap<string, number | boolean>;
   readonly log: { readonly level: string; readonly format: string };
   readonly metrics: { readonly enabled: boolean; readonly addr: string; readonly port: number };
   readonly rollupConfig: string | null;
@@ -230,6 +331,23 @@ export interface ConductorConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** The profiles a Node.js process can record; op-conductor also knows Go runtime ones. */
+export type ProfileType = 'cpu' | 'heap';
+const GO_ONLY_PROFILE_TYPES = ['goroutine', 'threadcreate', 'block', 'mutex', 'allocs'];
+
+/**
+ * op-service's PathFlag: an existing directory means `{dir}/{type}.prof`, anything else is the file
+ * itself; no path at all means `{type}.prof` in the working directory.
+ */
+export function profileFilePath(
+  given: string,
+  type: ProfileType,
+  isDirectory: (p: string) => boolean,
+): string {
+  if (given === '') return `${type}.prof`;
+  return isDirectory(given) ? path.join(given, `${type}.prof`) : given;
+}
 
 /**
  * Validates the raw option values commander collected (flags, then env, then defaults) together with
@@ -357,6 +475,56 @@ export function parseConductorConfig(
   const payloadWindow = uint('fsm.payload-window');
   if (payloadWindow < 2) problems.push('--fsm.payload-window must be at least 2');
 
+  // conductor/config.go Check and HealthCheckConfig.Check.
+  const rollupBoostLegacy = bool('rollup-boost.enabled');
+  const rollupBoostNext = bool('rollup-boost.next-enabled');
+  const rollupBoostNextUrl = str('rollup-boost.next-healthcheck-url');
+  const rollupBoostTimeoutMs = duration('rollup-boost.healthcheck-timeout');
+  if (rollupBoostLegacy && rollupBoostNext) {
+    problems.push('only one of rollup-boost or rollup-boost next healthchecks can be enabled');
+  }
+  if (rollupBoostNext && rollupBoostNextUrl === '') {
+    problems.push('missing rollup-boost next healthcheck URL (--rollup-boost.next-healthcheck-url)');
+  }
+  if (rollupBoostNextUrl !== '' && !/^https?:\/\//.test(rollupBoostNextUrl)) {
+    problems.push(
+      `invalid value for --rollup-boost.next-healthcheck-url: "${rollupBoostNextUrl}" (expected an http:// or https:// URL)`,
+    );
+  }
+  const toleranceLimit = uint('healthcheck.rollup-boost-partial-healthiness-tolerance-limit');
+  const toleranceIntervalS = uint('healthcheck.rollup-boost-partial-healthiness-tolerance-interval-seconds');
+  if ((toleranceLimit === 0) !== (toleranceIntervalS === 0)) {
+    problems.push(
+      'set both --healthcheck.rollup-boost-partial-healthiness-tolerance-limit and ' +
+        '--healthcheck.rollup-boost-partial-healthiness-tolerance-interval-seconds, or neither',
+    );
+  }
+  if (str('rollupboost.ws-url') !== '') {
+    problems.push(
+      '--rollupboost.ws-url (the flashblocks websocket fan-out) is not supported by Baton: let clients ' +
+        'read flashblocks from rollup-boost directly, or unset it',
+    );
+  }
+  const websocketPort = uint('websocket.server-port');
+  if (websocketPort > 65535) {
+    problems.push(`invalid value for --websocket.server-port: ${websocketPort} is not a TCP port`);
+  }
+  const pprofPort = uint('pprof.port');
+  if (pprofPort > 65535) problems.push(`invalid value for --pprof.port: ${pprofPort} is not a TCP port`);
+  const pprofType = str('pprof.type').toLowerCase();
+  if (GO_ONLY_PROFILE_TYPES.includes(pprofType)) {
+    problems.push(
+      `--pprof.type=${pprofType} is a Go runtime profile; Baton's conductor runs on Node.js and records cpu or heap`,
+    );
+  } else if (pprofType !== '' && pprofType !== 'cpu' && pprofType !== 'heap') {
+    problems.push(`unknown profile type for --pprof.type: "${pprofType}" (use cpu or heap)`);
+  }
+  const overrides = new Map<string, number | boolean>();
+  for (const spec of CONDUCTOR_FLAGS) {
+    if (!spec.name.startsWith('override.') || !explicitlySet(spec.name)) continue;
+    overrides.set(spec.name, spec.kind === 'bool' ? bool(spec.name) : uint(spec.name));
+  }
+
   const booleans = {
     bootstrap: bool('raft.bootstrap'),
     roundRobin: bool('raft.round-robin-leader-transfer'),
@@ -365,6 +533,7 @@ export function parseConductorConfig(
     commitLoopbackOnly: bool('rpc.commit-loopback-only'),
     safeEnabled: bool('healthcheck.safe-enabled'),
     metrics: bool('metrics.enabled'),
+    pprof: bool('pprof.enabled'),
   };
   if (problems.length > 0) {
     throw new ConfigError(`invalid conductor configuration:\n  - ${problems.join('\n  - ')}`);
@@ -405,10 +574,36 @@ export function parseConductorConfig(
       executionP2pMinPeerCount,
       executionP2pRpcUrl: str('healthcheck.execution-p2p-rpc-url') || str('execution.rpc'),
       executionP2pCheckApi: checkApi === 'admin' ? 'admin' : 'net',
+      ...(toleranceLimit > 0
+        ? { rollupBoostPartialTolerance: { limit: toleranceLimit, intervalS: toleranceIntervalS } }
+        : {}),
     },
+    rollupBoost: rollupBoostLegacy
+      ? { mode: 'legacy', timeoutMs: rollupBoostTimeoutMs }
+      : rollupBoostNext
+        ? { mode: 'next', timeoutMs: rollupBoostTimeoutMs, url: rollupBoostNextUrl }
+        : { mode: 'off' },
+    pprof: {
+      enabled: booleans.pprof,
+      addr: str('pprof.addr'),
+      port: pprofPort,
+      file:
+        pprofType === 'cpu' || pprofType === 'heap'
+          ? { type: pprofType, path: profileFilePath(str('pprof.path'), pprofType, isDirectory) }
+          : null,
+    },
+    overrides,
     log: { level: logLevel, format: str('log.format') },
     metrics: { enabled: booleans.metrics, addr: str('metrics.addr'), port: metricsPort },
     rollupConfig: str('rollup.config') || null,
     payloadWindow,
   };
+}
+
+function isDirectory(candidate: string): boolean {
+  try {
+    return statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
 }

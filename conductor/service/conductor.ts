@@ -32,6 +32,8 @@ import type { JsonObject, JsonValue } from '../rpc/json.js';
 import { rpcMetricsFrom } from '../rpc/metrics.js';
 import { startConductorRpcServer, type ConductorRpcServer } from '../rpc/server.js';
 import { ExecutionClient, OpNodeClient } from '../sequencer/index.js';
+import { Profiler } from '../profiling/profiler.js';
+import { rollupBoostLegacyHealth, rollupBoostNextHealth } from '../sequencer/health/rollup-boost.js';
 import {
   healthCallTimeoutMs,
   healthSources,
@@ -59,6 +61,21 @@ interface MemberReport {
   readonly unsafeHeadNumber: number;
 }
 
+/** The rollup-boost health probe --rollup-boost.enabled or --rollup-boost.next-enabled asks for. */
+function rollupBoostSource(config: ConductorConfig): {
+  rollupBoostHealth?: () => ReturnType<typeof rollupBoostLegacyHealth>;
+} {
+  const rollupBoost = config.rollupBoost;
+  switch (rollupBoost.mode) {
+    case 'legacy':
+      return { rollupBoostHealth: () => rollupBoostLegacyHealth(config.executionRpc, rollupBoost.timeoutMs) };
+    case 'next':
+      return { rollupBoostHealth: () => rollupBoostNextHealth(rollupBoost.url, rollupBoost.timeoutMs) };
+    case 'off':
+      return {};
+  }
+}
+
 /** How long a leader waits for each voter's report before counting it unreachable. */
 const PEER_REPORT_TIMEOUT_MS = 1000;
 
@@ -74,6 +91,7 @@ export class Conductor implements ConductorBackend {
   private effects!: SequencerEffects;
   private rpc: ConductorRpcServer | null = null;
   private metricsServer: Server | null = null;
+  private profiler: Profiler | null = null;
   private overridden = false;
   private isStopped = false;
 
@@ -113,6 +131,14 @@ export class Conductor implements ConductorBackend {
 
   private async init(): Promise<void> {
     const { config, logger } = this.options;
+    this.reportOverrides();
+    if (config.pprof.enabled || config.pprof.file) {
+      this.profiler = await Profiler.start({
+        server: config.pprof.enabled ? { addr: config.pprof.addr, port: config.pprof.port } : null,
+        file: config.pprof.file,
+      });
+      logger.info({ server: this.profiler.url || null, file: config.pprof.file }, 'profiling');
+    }
     const active = await this.handshake();
 
     const advertised = config.consensus.advertised || `${config.consensus.addr}:${config.consensus.port}`;
@@ -148,6 +174,7 @@ export class Conductor implements ConductorBackend {
       sources: healthSources(this.opNode, healthTimeoutMs, {
         executionAlive: () => this.execution.blockNumber({ timeoutMs: healthTimeoutMs }),
         storageProblem: () => this.raft.storageProblem(),
+        ...rollupBoostSource(config),
         ...(config.healthcheck.executionP2pEnabled
           ? {
               elPeerCount: () =>
@@ -186,6 +213,7 @@ export class Conductor implements ConductorBackend {
       effects,
       paused: config.paused,
       initiallyActive: active,
+      rollupBoostEnabled: config.rollupBoost.mode !== 'off',
       logger: logger.child({ module: 'control' }),
       observer: {
         stateChanged: (state) => this.metrics.recordStateChange(state.leader, state.healthy, state.active),
@@ -291,6 +319,26 @@ export class Conductor implements ConductorBackend {
     await this.raft?.stop();
     await new Promise<void>((resolve) =>
       this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve(),
+    );
+    const profiler = this.profiler;
+    this.profiler = null;
+    await profiler
+      ?.stop()
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: (error as Error).message }, 'could not write the profile'),
+      );
+  }
+
+  /**
+   * op-conductor applies --override.* to its rollup config. Baton reads no fork schedule (a payload's
+   * own fields say which fork built it), so the values change nothing; say so rather than drop them.
+   */
+  private reportOverrides(): void {
+    const { overrides } = this.options.config;
+    if (overrides.size === 0) return;
+    this.options.logger.warn(
+      { overrides: Object.fromEntries(overrides) },
+      'fork overrides accepted but unused: Baton checks payloads by their own fields, not a fork schedule',
     );
   }
 

@@ -33,6 +33,8 @@ export interface LabOptions {
    * otherwise never be healthy).
    */
   readonly unsafeIntervalS?: number;
+  /** More `baton conductor` flags for a member (rollup-boost health checks, profiling, …). */
+  readonly extraConductorArgs?: (memberId: string) => readonly string[];
   /** How long one process may take to answer on its RPC port after it is spawned (default 120 s). */
   readonly startTimeoutMs?: number;
 }
@@ -252,6 +254,7 @@ export class SequencerLab {
         '--metrics.enabled',
         '--metrics.addr=127.0.0.1',
         `--metrics.port=${ports.conductorMetrics}`,
+        ...(this.options.extraConductorArgs?.(member.id) ?? []),
       ],
       `http://127.0.0.1:${ports.conductorRpc}`,
     );
@@ -277,12 +280,16 @@ export class SequencerLab {
     for (const links of this.proxies.values()) for (const proxy of links.values()) proxy.unblock();
   }
 
-  /** SIGKILL one process of a member (e.g. only its op-node). */
-  async killProcess(member: Member, role: 'geth' | 'node' | 'conductor'): Promise<void> {
+  /** SIGKILL (or `signal`) one process of a member (e.g. only its op-node), and wait for it to exit. */
+  async killProcess(
+    member: Member,
+    role: 'geth' | 'node' | 'conductor',
+    signal: NodeJS.Signals = 'SIGKILL',
+  ): Promise<void> {
     const child = member.processes.get(role);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 
