@@ -214,3 +214,128 @@ describe("op-conductor's Go rpc client against Baton", () => {
     );
   });
 });
+
+/**
+ * op-node's own conductor client (op-node/node.ConductorClient, 1 s timeout and two attempts, as
+ * `--conductor.enabled` configures it) committing envelopes that op-node's code builds: the L1 info deposit
+ * from op-node/rollup/derive and the envelope from op-service/eth.BlockAsPayloadEnv, for Ecotone, Isthmus and
+ * Jovian blocks, on a single-member cluster whose sequencer is stopped so the committed head stays put.
+ */
+describe("op-node's conductor client with real OP Stack envelopes", () => {
+  const solo = new SequencerLab({ nodes: 1, blockTimeMs: 250 });
+  let head: { hash: string; number: number; timestamp: number };
+  const soloUrl = (): string => url(solo.members[0]!);
+
+  beforeAll(async () => {
+    await solo.start();
+    const member = solo.members[0]!;
+    await solo.waitFor(async () => (await solo.view(member)).active, 30_000, 'the single member sequencing');
+    // Pause the conductor first (no control action restarts the sequencer), then stop the sequencer: its
+    // unsafe head is then the last block it committed, the head Baton's chain rule extends.
+    await solo.client(member).pause();
+    await solo.rpc(member.ports.nodeRpc, 'admin_stopSequencer', []);
+    const status = (await solo.rpc(member.ports.nodeRpc, 'optimism_syncStatus', [])) as {
+      unsafe_l2: { hash: string; number: number; timestamp: number };
+    };
+    head = status.unsafe_l2;
+  }, 120_000);
+
+  afterAll(() => solo.stop());
+
+  /** A follower of the three-member cluster whose conductor was not stopped by the test above. */
+  async function liveFollower(): Promise<(typeof lab.members)[number]> {
+    const { followers } = await roles();
+    for (const f of followers) if ((await go.call(url(f), 'Stopped')).result === false) return f;
+    throw new Error('no running follower');
+  }
+
+  interface Envelope {
+    executionPayload: { blockHash: string; blockNumber: string; extraData: string; withdrawalsRoot?: string };
+    parentBeaconBlockRoot?: string;
+  }
+
+  /** Commits the child of `head` under `fork` through op-node's client; on success the child is the head. */
+  async function commitChild(fork: string, timestamp = head.timestamp + 1): Promise<Answer> {
+    const answer = await go.call(
+      soloUrl(),
+      'NodeCommitUnsafePayload',
+      fork,
+      head.hash,
+      head.number + 1,
+      timestamp,
+    );
+    if (answer.ok) {
+      const envelope = answer.result as Envelope;
+      head = { hash: envelope.executionPayload.blockHash, number: head.number + 1, timestamp };
+    }
+    return answer;
+  }
+
+  it('reads leadership through op-node’s client', async () => {
+    expect(await go.call(soloUrl(), 'NodeLeader')).toEqual({ ok: true, result: true });
+    expect(await go.call(url(await liveFollower()), 'NodeLeader')).toEqual({ ok: true, result: false });
+  });
+
+  it('commits Ecotone, Isthmus and Jovian envelopes that extend the committed head', async () => {
+    for (const fork of ['ecotone', 'isthmus', 'jovian']) {
+      const parent = head;
+      const answer = await commitChild(fork);
+      expect({ fork, ok: answer.ok, error: answer.error }).toEqual({ fork, ok: true, error: undefined });
+      const envelope = answer.result as Envelope;
+      expect(BigInt(envelope.executionPayload.blockNumber)).toBe(BigInt(parent.number + 1));
+      // Each fork's shape really reached the wire: Ecotone's beacon root, Isthmus's withdrawals root, and
+      // Holocene/Jovian's extraData (version byte 0 and 1).
+      expect(envelope.parentBeaconBlockRoot).toMatch(/^0x[0-9a-f]{64}$/);
+      if (fork !== 'ecotone') expect(envelope.executionPayload.withdrawalsRoot).toMatch(/^0x[0-9a-f]{64}$/);
+      else expect(envelope.executionPayload.withdrawalsRoot).toBeUndefined();
+      if (fork === 'isthmus') expect(envelope.executionPayload.extraData.slice(0, 4)).toBe('0x00');
+      if (fork === 'jovian') expect(envelope.executionPayload.extraData.slice(0, 4)).toBe('0x01');
+    }
+  });
+
+  it('refuses, through op-node’s client, a block that does not extend the head, and a follower’s commit', async () => {
+    const sibling = await go.call(
+      soloUrl(),
+      'NodeCommitUnsafePayload',
+      'isthmus',
+      head.hash,
+      head.number,
+      head.timestamp + 7,
+    );
+    expect(sibling.ok).toBe(false);
+    expect(sibling.error).toMatch(/stale unsafe payload|conflicting unsafe payload/);
+    const gap = await go.call(
+      soloUrl(),
+      'NodeCommitUnsafePayload',
+      'isthmus',
+      head.hash,
+      head.number + 2,
+      head.timestamp + 2,
+    );
+    expect(gap.ok).toBe(false);
+    expect(gap.error).toMatch(/does not extend the committed head/);
+    const fork = await go.call(
+      soloUrl(),
+      'NodeCommitUnsafePayload',
+      'isthmus',
+      `0x${'ab'.repeat(32)}`,
+      head.number + 1,
+      head.timestamp + 1,
+    );
+    expect(fork.ok).toBe(false);
+    expect(fork.error).toMatch(/parent hash/);
+    // The refusals left the head where it was: its child still commits.
+    expect((await commitChild('isthmus')).ok).toBe(true);
+    const follower = await liveFollower();
+    const onFollower = await go.call(
+      url(follower),
+      'NodeCommitUnsafePayload',
+      'isthmus',
+      head.hash,
+      head.number + 1,
+      head.timestamp + 1,
+    );
+    expect(onFollower.ok).toBe(false);
+    expect(onFollower.error).toMatch(/not the leader/);
+  });
+});

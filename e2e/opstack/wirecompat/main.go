@@ -6,6 +6,10 @@
 // It reads one JSON command per line on stdin — {"url": "...", "method": "ClusterMembership", "args": [...]} —
 // and writes one JSON line per command to stdout: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
 // The jest suite (e2e/opstack/wirecompat.opstack.ts) sends the commands and checks the answers.
+//
+// Methods prefixed "Node" go through op-node's own conductor client instead (op-node/node.ConductorClient, what
+// an op-node started with --conductor.enabled uses, retries and timeout included); NodeCommitUnsafePayload builds
+// the envelope itself (envelope.go) for a fork, a parent, a number and a timestamp.
 package main
 
 import (
@@ -17,7 +21,12 @@ import (
 	"time"
 
 	"github.com/ethereum-optimism/optimism/op-conductor/rpc"
+	"github.com/ethereum-optimism/optimism/op-node/config"
+	"github.com/ethereum-optimism/optimism/op-node/metrics"
+	"github.com/ethereum-optimism/optimism/op-node/node"
 	"github.com/ethereum-optimism/optimism/op-service/eth"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/log"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 )
 
@@ -60,15 +69,19 @@ func main() {
 func run(cmd command) (interface{}, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	str := func(i int) string { return arg[string](cmd.Args, i) }
+	u64 := func(i int) uint64 { return arg[uint64](cmd.Args, i) }
+	boolean := func(i int) bool { return arg[bool](cmd.Args, i) }
+	switch cmd.Method {
+	case "NodeLeader", "NodeCommitUnsafePayload":
+		return runNode(ctx, cmd, str, u64)
+	}
 	c, err := gethrpc.DialContext(ctx, cmd.URL)
 	if err != nil {
 		return nil, err
 	}
 	client := rpc.NewAPIClient(c)
 	defer client.Close()
-	str := func(i int) string { return arg[string](cmd.Args, i) }
-	u64 := func(i int) uint64 { return arg[uint64](cmd.Args, i) }
-	boolean := func(i int) bool { return arg[bool](cmd.Args, i) }
 	switch cmd.Method {
 	case "Leader":
 		return client.Leader(ctx)
@@ -117,6 +130,27 @@ func run(cmd command) (interface{}, error) {
 		return nil, client.CommitUnsafePayload(ctx, &envelope)
 	default:
 		return nil, fmt.Errorf("unknown method %q", cmd.Method)
+	}
+}
+
+// runNode calls the conductor through op-node's conductor client, configured as op-node configures it from
+// --conductor.rpc and --conductor.rpc-timeout (default 1 s).
+func runNode(ctx context.Context, cmd command, str func(int) string, u64 func(int) uint64) (interface{}, error) {
+	cfg := &config.Config{
+		ConductorRpc:        func(context.Context) (string, error) { return cmd.URL, nil },
+		ConductorRpcTimeout: time.Second,
+	}
+	client := node.NewConductorClient(cfg, log.NewLogger(log.DiscardHandler()), metrics.NewMetrics("", nil))
+	defer client.Close()
+	switch cmd.Method {
+	case "NodeLeader":
+		return client.Leader(ctx)
+	default: // NodeCommitUnsafePayload: fork, parent hash, number, timestamp
+		envelope, err := opStackEnvelope(str(0), common.HexToHash(str(1)), u64(2), u64(3))
+		if err != nil {
+			return nil, err
+		}
+		return envelope, client.CommitUnsafePayload(ctx, envelope)
 	}
 }
 
