@@ -28,7 +28,12 @@ export interface OpStackBinaries {
   readonly geth: string;
   readonly opNode: string;
   readonly opBatcher: string;
+  /** Upstream op-conductor, for the benchmarks that compare Baton with it on the same devnet. */
+  readonly opConductor?: string;
 }
+
+/** Which conductor the members run: Baton's, or upstream op-conductor v1.19.6 (the benchmarks' reference). */
+export type ConductorKind = 'baton' | 'op-conductor';
 
 export interface OpStackLabOptions {
   readonly nodes: number;
@@ -36,6 +41,8 @@ export interface OpStackLabOptions {
   readonly heartbeatTimeoutMs?: number;
   readonly leaseTimeoutMs?: number;
   readonly batcher?: boolean;
+  /** Default 'baton'; switchConductors() changes it on a running devnet. */
+  readonly conductor?: ConductorKind;
   readonly progress?: (line: string) => void;
 }
 
@@ -94,8 +101,18 @@ export class OpStackLab {
   private readonly sequencerKey = generatePrivateKey();
   private readonly batcherKey = generatePrivateKey();
   private readonly watcher = new ChainWatcher();
+  /** The conductor implementation the members run now, and how many Raft clusters this devnet has had. */
+  private conductorKind: ConductorKind;
+  private raftGeneration = 0;
+  private conductorsPaused = false;
 
-  constructor(private readonly options: OpStackLabOptions) {}
+  constructor(private readonly options: OpStackLabOptions) {
+    this.conductorKind = options.conductor ?? 'baton';
+  }
+
+  get conductor(): ConductorKind {
+    return this.conductorKind;
+  }
 
   private progress(line: string): void {
     this.options.progress?.(line);
@@ -362,36 +379,97 @@ export class OpStackLab {
           readyMethod: 'optimism_version',
         });
       case 'conductor':
-        return new LabProcess({
-          name: `${member.id} conductor`,
-          command: process.execPath,
-          args: [
-            ...batonEntry(),
-            'conductor',
-            '--consensus.addr=127.0.0.1',
-            `--consensus.port=${ports.raft}`,
-            `--raft.server.id=${member.id}`,
-            `--raft.storage.dir=${path.join(member.dir, 'raft')}`,
-            `--raft.heartbeat-timeout=${this.options.heartbeatTimeoutMs ?? 500}ms`,
-            `--raft.lease-timeout=${this.options.leaseTimeoutMs ?? 250}ms`,
-            ...(member.index === 0 && !this.formed ? ['--raft.bootstrap'] : []),
-            `--node.rpc=http://127.0.0.1:${ports.nodeRpc}`,
-            `--execution.rpc=http://127.0.0.1:${ports.gethHttp}`,
-            '--healthcheck.interval=1',
-            // Ten block times: a member that restarts a few blocks behind is still healthy enough to lead and be
-            // caught up by its conductor, as on a production chain with 2 s blocks and a 10–20 s interval.
-            '--healthcheck.unsafe-interval=10',
-            '--healthcheck.min-peer-count=1',
-            '--rpc.addr=127.0.0.1',
-            `--rpc.port=${ports.conductorRpc}`,
-            // info: leadership changes, control actions and catch-up are the evidence a failed test needs.
-            '--log.level=info',
-          ],
-          logFile: path.join(member.dir, 'conductor.log'),
-          readyUrl: `http://127.0.0.1:${ports.conductorRpc}`,
-          readyMethod: 'health_status',
-        });
+        return this.conductorSpec(member);
     }
+  }
+
+  /**
+   * The same settings for either implementation, so a benchmark compares the conductors and nothing else:
+   * Raft timeouts, health check interval and thresholds, the op-node and op-geth it watches.
+   */
+  private conductorSpec(member: OpStackMember): LabProcess {
+    const { ports } = member;
+    const common = [
+      '--consensus.addr=127.0.0.1',
+      `--consensus.port=${ports.raft}`,
+      `--raft.server.id=${member.id}`,
+      `--raft.storage.dir=${path.join(member.dir, this.raftGeneration === 0 ? 'raft' : `raft-${this.raftGeneration}`)}`,
+      `--raft.heartbeat-timeout=${this.options.heartbeatTimeoutMs ?? 500}ms`,
+      `--raft.lease-timeout=${this.options.leaseTimeoutMs ?? 250}ms`,
+      ...(member.index === 0 && !this.formed ? ['--raft.bootstrap'] : []),
+      ...(this.conductorsPaused ? ['--paused'] : []),
+      `--node.rpc=http://127.0.0.1:${ports.nodeRpc}`,
+      `--execution.rpc=http://127.0.0.1:${ports.gethHttp}`,
+      '--healthcheck.interval=1',
+      // Ten block times: a member that restarts a few blocks behind is still healthy enough to lead and be
+      // caught up by its conductor, as on a production chain with 2 s blocks and a 10–20 s interval.
+      '--healthcheck.unsafe-interval=10',
+      '--healthcheck.min-peer-count=1',
+      '--rpc.addr=127.0.0.1',
+      `--rpc.port=${ports.conductorRpc}`,
+      // info: leadership changes, control actions and catch-up are the evidence a failed test needs.
+      '--log.level=info',
+    ];
+    const rpc = `http://127.0.0.1:${ports.conductorRpc}`;
+    if (this.conductorKind === 'op-conductor') {
+      const binary = this.options.binaries.opConductor;
+      if (!binary)
+        throw new Error('the lab runs upstream op-conductor, but no op-conductor binary was given');
+      return new LabProcess({
+        name: `${member.id} op-conductor`,
+        command: binary,
+        // op-conductor needs the rollup config (Baton does not); no proxy: op-batcher talks to op-node itself.
+        args: [...common, `--rollup.config=${this.file('rollup.json')}`, '--rpc.enable-proxy=false'],
+        logFile: path.join(member.dir, `op-conductor-${this.raftGeneration}.log`),
+        readyUrl: rpc,
+        readyMethod: 'conductor_active',
+      });
+    }
+    return new LabProcess({
+      name: `${member.id} conductor`,
+      command: process.execPath,
+      args: [...batonEntry(), 'conductor', ...common],
+      logFile: path.join(member.dir, 'conductor.log'),
+      readyUrl: rpc,
+      readyMethod: 'health_status',
+    });
+  }
+
+  /**
+   * Replaces every member's conductor with a fresh Raft cluster of `kind` on the same devnet (same op-geths,
+   * op-nodes, ports and timeouts): stops the conductors, stops every sequencer, starts the new conductors on
+   * empty Raft storage and forms the cluster. Unless `paused`, sequencing resumes: Baton starts the sequencer
+   * itself on an empty log; op-conductor cannot (its leader needs a committed head, ErrNoUnsafeHead), so it is
+   * started paused, the leader's op-node is started by hand as op-conductor's runbook does, and the conductors
+   * are resumed once the first block is committed.
+   */
+  async switchConductors(kind: ConductorKind, options: { paused?: boolean } = {}): Promise<void> {
+    await Promise.all(this.members.map((m) => m.processes.get('conductor')?.stop(10_000)));
+    for (const member of this.members)
+      await this.nodeRpc(member, 'admin_stopSequencer').catch(() => undefined); // not sequencing: nothing to stop
+    this.conductorKind = kind;
+    this.raftGeneration++;
+    this.formed = false;
+    const bootstrapByHand = kind === 'op-conductor' && !options.paused;
+    this.conductorsPaused = (options.paused ?? false) || bootstrapByHand;
+    for (const member of this.members) await this.startRole(member, 'conductor');
+    await this.form();
+    if (bootstrapByHand) {
+      const leader = await this.leader();
+      if (!leader) throw new Error(`the ${kind} cluster formed but reports no leader`);
+      const status = (await this.nodeRpc(leader, 'optimism_syncStatus')) as { unsafe_l2: { hash: Hex } };
+      await this.nodeRpc(leader, 'admin_startSequencer', [status.unsafe_l2.hash]);
+      await this.waitFor(
+        async () =>
+          (await this.nodeRpc(leader, 'optimism_syncStatus').then((s) => s as { unsafe_l2: { hash: Hex } }))
+            .unsafe_l2.hash !== status.unsafe_l2.hash,
+        30_000,
+        `${leader.id}'s first block under ${kind}`,
+      );
+      for (const member of this.members) await this.client(member).resume();
+    }
+    // A later restart of a conductor must come back as it runs now (a restarted paused conductor stays paused).
+    this.conductorsPaused = options.paused ?? false;
   }
 
   private formed = false;

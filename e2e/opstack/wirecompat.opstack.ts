@@ -5,48 +5,18 @@
  * the cluster really is (Baton's own client and the lab's members), not against fixed values.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
 import { SequencerLab } from '../demo/lab.js';
+import { GoDriver, type GoAnswer } from './go-driver.js';
 import { blockToEnvelope } from '../sim/chain/envelope.js';
 import { buildChild, DEFAULT_EIP1559_PARAMS, genesisBlock, SEQUENCER_FEE_VAULT } from '../sim/chain/block.js';
 
 const bin = process.env.BATON_OPSTACK_BIN;
 if (!bin) throw new Error('BATON_OPSTACK_BIN is not set: run this suite with `npm run test:opstack`');
 
-interface Answer {
-  ok: boolean;
-  result?: unknown;
-  error?: string;
-}
-
-/** The Go driver: one command per line in, one answer per line out. */
-class GoClient {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly answers: ((answer: Answer) => void)[] = [];
-
-  constructor() {
-    this.child = spawn(path.join(bin!, 'baton-wirecompat'), [], { stdio: 'pipe' });
-    readline
-      .createInterface({ input: this.child.stdout })
-      .on('line', (line) => this.answers.shift()?.(JSON.parse(line) as Answer));
-  }
-
-  call(url: string, method: string, ...args: unknown[]): Promise<Answer> {
-    return new Promise((resolve) => {
-      this.answers.push(resolve);
-      this.child.stdin.write(`${JSON.stringify({ url, method, args })}\n`);
-    });
-  }
-
-  close(): void {
-    this.child.stdin.end();
-  }
-}
+type Answer = GoAnswer;
 
 const lab = new SequencerLab({ nodes: 3, blockTimeMs: 250 });
-const go = new GoClient();
+const go = new GoDriver(bin);
 const url = (member: (typeof lab.members)[number]): string => `http://127.0.0.1:${member.ports.conductorRpc}`;
 const raftAddr = (member: (typeof lab.members)[number]): string => `127.0.0.1:${member.ports.raft}`;
 

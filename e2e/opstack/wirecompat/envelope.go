@@ -50,8 +50,9 @@ func forkConfig(fork string) (*rollup.Config, error) {
 	return cfg, nil
 }
 
-// opStackEnvelope builds block `number` on `parent` at `timestamp` under `fork`'s rules.
-func opStackEnvelope(fork string, parent common.Hash, number, timestamp uint64) (*eth.ExecutionPayloadEnvelope, error) {
+// opStackEnvelope builds block `number` on `parent` at `timestamp` under `fork`'s rules; fillerBytes > 0 adds
+// user transactions carrying that much calldata in all (what makes a busy block large), 100 KB per transaction.
+func opStackEnvelope(fork string, parent common.Hash, number, timestamp uint64, fillerBytes int) (*eth.ExecutionPayloadEnvelope, error) {
 	cfg, err := forkConfig(fork)
 	if err != nil {
 		return nil, err
@@ -84,6 +85,19 @@ func opStackEnvelope(fork string, parent common.Hash, number, timestamp uint64) 
 		return nil, fmt.Errorf("decoding the L1 info deposit: %w", err)
 	}
 	txs := types.Transactions{&l1InfoTx}
+	for nonce := uint64(0); fillerBytes > 0; nonce++ {
+		size := min(fillerBytes, 100_000)
+		fillerBytes -= size
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(number + nonce + uint64(i)*31)
+		}
+		to := common.HexToAddress("0x00000000000000000000000000000000000000b0")
+		txs = append(txs, types.NewTx(&types.DynamicFeeTx{
+			ChainID: big.NewInt(901), Nonce: nonce, GasTipCap: big.NewInt(1), GasFeeCap: big.NewInt(2_000_000),
+			Gas: 21_000 + 16*uint64(size), To: &to, Data: data,
+		}))
+	}
 
 	header := &types.Header{
 		ParentHash:       parent,

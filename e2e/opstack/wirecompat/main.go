@@ -67,13 +67,17 @@ func main() {
 }
 
 func run(cmd command) (interface{}, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	timeout := 10 * time.Second
+	if cmd.Method == "NodeCommitSeries" {
+		timeout = 10 * time.Minute // a benchmark series; each commit keeps op-node's own 1 s timeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	str := func(i int) string { return arg[string](cmd.Args, i) }
 	u64 := func(i int) uint64 { return arg[uint64](cmd.Args, i) }
 	boolean := func(i int) bool { return arg[bool](cmd.Args, i) }
 	switch cmd.Method {
-	case "NodeLeader", "NodeCommitUnsafePayload":
+	case "NodeLeader", "NodeCommitUnsafePayload", "NodeCommitSeries":
 		return runNode(ctx, cmd, str, u64)
 	}
 	c, err := gethrpc.DialContext(ctx, cmd.URL)
@@ -145,13 +149,60 @@ func runNode(ctx context.Context, cmd command, str func(int) string, u64 func(in
 	switch cmd.Method {
 	case "NodeLeader":
 		return client.Leader(ctx)
+	case "NodeCommitSeries":
+		return commitSeries(ctx, client, str(0), common.HexToHash(str(1)), u64(2), u64(3), int(u64(4)), int(u64(5)))
 	default: // NodeCommitUnsafePayload: fork, parent hash, number, timestamp
-		envelope, err := opStackEnvelope(str(0), common.HexToHash(str(1)), u64(2), u64(3))
+		envelope, err := opStackEnvelope(str(0), common.HexToHash(str(1)), u64(2), u64(3), 0)
 		if err != nil {
 			return nil, err
 		}
 		return envelope, client.CommitUnsafePayload(ctx, envelope)
 	}
+}
+
+// seriesResult is what the commit benchmark reads: each commit's latency and the head the series ended on.
+type seriesResult struct {
+	LatenciesUs   []int64 `json:"latenciesUs"`
+	EnvelopeBytes int     `json:"envelopeBytes"`
+	Head          struct {
+		Hash      common.Hash `json:"hash"`
+		Number    uint64      `json:"number"`
+		Timestamp uint64      `json:"timestamp"`
+	} `json:"head"`
+}
+
+// commitSeries commits `count` chained blocks on `parent`, one at a time as op-node's sequencer does, timing
+// each CommitUnsafePayload call of op-node's client (envelopes are built before the clock starts). Args: fork,
+// parent hash, parent number, parent timestamp, count, filler bytes per block.
+func commitSeries(ctx context.Context, client interface {
+	CommitUnsafePayload(context.Context, *eth.ExecutionPayloadEnvelope) error
+}, fork string, parent common.Hash, number, timestamp uint64, count, fillerBytes int) (*seriesResult, error) {
+	envelopes := make([]*eth.ExecutionPayloadEnvelope, 0, count)
+	for i := 0; i < count; i++ {
+		envelope, err := opStackEnvelope(fork, parent, number+1, timestamp+1, fillerBytes)
+		if err != nil {
+			return nil, err
+		}
+		envelopes = append(envelopes, envelope)
+		parent, number, timestamp = envelope.ExecutionPayload.BlockHash, number+1, timestamp+1
+	}
+	result := &seriesResult{LatenciesUs: make([]int64, 0, count)}
+	if count > 0 {
+		encoded, err := json.Marshal(envelopes[0])
+		if err != nil {
+			return nil, err
+		}
+		result.EnvelopeBytes = len(encoded)
+	}
+	for i, envelope := range envelopes {
+		started := time.Now()
+		if err := client.CommitUnsafePayload(ctx, envelope); err != nil {
+			return nil, fmt.Errorf("commit %d of %d (block %d): %w", i+1, count, uint64(envelope.ExecutionPayload.BlockNumber), err)
+		}
+		result.LatenciesUs = append(result.LatenciesUs, time.Since(started).Microseconds())
+	}
+	result.Head.Hash, result.Head.Number, result.Head.Timestamp = parent, number, timestamp
+	return result, nil
 }
 
 // arg decodes argument i as T; a missing or mistyped argument is T's zero value, as an absent JSON-RPC
