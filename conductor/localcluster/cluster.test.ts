@@ -146,6 +146,37 @@ describe('snapshots', () => {
 });
 
 describe('snapshots by size', () => {
+  it('waits for a snapshot’s own size in applied bytes before the next: snapshot writes never outweigh commits', async () => {
+    // A 2 MiB snapshot (the conductor's window of big blocks) and a 1 MiB trigger: taken every 1 MiB, four
+    // MB of commits would write four snapshots, 8 MB; bounded by its size, the second waits for 2 MiB more.
+    const cluster = new LocalCluster({
+      size: 3,
+      ...FAST,
+      snapshotBytes: 1024 * 1024,
+      snapshotPadding: 2 * 1024 * 1024,
+      trailingBytes: 256 * 1024,
+    });
+    await cluster.start();
+    try {
+      const leader = await cluster.waitForLeader();
+      const victim = cluster.ids.find((id) => id !== leader)!;
+      await cluster.kill(victim);
+      const series = await cluster.proposeSeries(leader, new Uint8Array(100_000).fill(7), 40);
+      expect(series.latenciesMs).toHaveLength(40);
+      const { count } = await cluster.barrier(leader);
+      expect(count).toBe(40);
+      const taken = (await cluster.status(leader)).snapshotsTaken;
+      expect(taken).toBeGreaterThanOrEqual(1);
+      expect(taken).toBeLessThanOrEqual(2);
+      // The padded snapshot still restores a member that fell behind the trailing log.
+      await cluster.launch(victim);
+      await expectConverged(cluster, cluster.ids, count);
+      expect((await cluster.status(victim)).snapshotsInstalled).toBe(1);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   it('bounds the in-memory log by bytes: big entries trigger snapshots long before the entry count does', async () => {
     const cluster = new LocalCluster({
       size: 3,

@@ -39,6 +39,8 @@ export interface ClusterOptions {
   readonly trailingLogs?: number;
   readonly snapshotBytes?: number;
   readonly trailingBytes?: number;
+  /** Bytes added to every snapshot of the members' state machine (see DigestFsm). */
+  readonly snapshotPadding?: number;
   readonly logLevel?: string;
   /** Route member-to-member traffic through cuttable proxies (default true). */
   readonly proxies?: boolean;
@@ -113,6 +115,9 @@ export class LocalCluster {
       `--trailing-logs=${this.options.trailingLogs ?? 10240}`,
       ...(this.options.snapshotBytes !== undefined ? [`--snapshot-bytes=${this.options.snapshotBytes}`] : []),
       ...(this.options.trailingBytes !== undefined ? [`--trailing-bytes=${this.options.trailingBytes}`] : []),
+      ...(this.options.snapshotPadding !== undefined
+        ? [`--snapshot-padding=${this.options.snapshotPadding}`]
+        : []),
       `--log-level=${this.options.logLevel ?? 'warn'}`,
       ...(dialMap ? [`--dial-map=${dialMap}`] : []),
     ];

@@ -24,6 +24,7 @@ export function registerLocalClusterCommands(program: Command): void {
     .option('--trailing-logs <n>', 'entries kept behind a snapshot', '10240')
     .option('--snapshot-bytes <n>', 'payload bytes between snapshots (default 32 MiB)')
     .option('--trailing-bytes <n>', 'bytes of entries kept behind a snapshot (default 32 MiB)')
+    .option('--snapshot-padding <n>', 'bytes added to every snapshot (tests: a conductor-sized snapshot)')
     .option('--log-level <level>', 'log level', 'info')
     .action(async (opts: Record<string, string>) => {
       const dialMap = parsePairs(opts.dialMap ?? '');
@@ -43,6 +44,7 @@ export function registerLocalClusterCommands(program: Command): void {
         trailingLogs: Number(opts.trailingLogs),
         ...(opts.snapshotBytes ? { snapshotBytes: Number(opts.snapshotBytes) } : {}),
         ...(opts.trailingBytes ? { trailingBytes: Number(opts.trailingBytes) } : {}),
+        ...(opts.snapshotPadding ? { snapshotPadding: Number(opts.snapshotPadding) } : {}),
         logLevel: opts.logLevel as string,
       });
     });

@@ -38,12 +38,13 @@ export interface MemberOptions {
   readonly trailingLogs: number;
   readonly snapshotBytes?: number;
   readonly trailingBytes?: number;
+  readonly snapshotPadding?: number;
   readonly logLevel: string;
 }
 
 export async function runMember(options: MemberOptions): Promise<void> {
   const logger = pino({ level: options.logLevel, base: { member: options.id } }, pino.destination(2));
-  const fsm = new DigestFsm();
+  const fsm = new DigestFsm(options.snapshotPadding ?? 0);
   const bootstrap: Configuration | undefined =
     options.bootstrapPeers.size > 0
       ? {

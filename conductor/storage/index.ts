@@ -72,6 +72,13 @@ const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 export class RaftStorage {
   /** Every mutation runs after the previous one settles: the WAL has one writer. */
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Snapshot files have a queue of their own: a snapshot holds the whole payload window (64 blocks of up to
+   * megabytes each), and writing it on the WAL queue stalled every commit behind it for hundreds of ms.
+   * The WAL never refers to a locally taken snapshot, so the two writers touch different files; a received
+   * snapshot (whose mark does go into the WAL) waits here for a local save in progress.
+   */
+  private snapshotQueue: Promise<unknown> = Promise.resolve();
   /** A snapshot mark whose snapshot file is durable but whose WAL batch failed: goes in the next batch. */
   private pendingMark: BatchOp | null = null;
   private closed = false;
@@ -207,13 +214,14 @@ export class RaftStorage {
 
   /** Stores a snapshot the node took itself (atomically). The log is untouched until compact(). */
   saveSnapshot(snapshot: Snapshot): Promise<void> {
-    return this.enqueue(async () => {
+    return this.enqueueSnapshot(async () => {
       const { index, term } = snapshot.meta;
       const latest = this.snapshots.latest;
       if (latest && index <= latest.meta.index) {
         if (index === latest.meta.index && term === latest.meta.term) return;
         throw new Error(`snapshot at ${index} is not newer than the stored one at ${latest.meta.index}`);
       }
+      // Entries up to a snapshot's index are applied, hence committed: no WAL truncation can change this term.
       const stored = this.log.termAt(index);
       if (stored !== undefined && stored !== term) {
         throw new Error(`snapshot claims term ${term} at index ${index} but the log has term ${stored}`);
@@ -250,9 +258,10 @@ export class RaftStorage {
     return { ...this.wal.stats };
   }
 
-  /** Waits for queued work, closes the WAL and releases the directory lock. */
+  /** Waits for queued work (a snapshot being written included), closes the WAL and releases the lock. */
   close(): Promise<void> {
     return this.enqueue(async () => {
+      await this.snapshotQueue;
       this.closed = true;
       await this.wal.close();
       await this.lock.release();
@@ -270,10 +279,23 @@ export class RaftStorage {
       return null;
     }
     // Durable before the WAL refers to it: recovery must never see a mark without its snapshot.
-    await this.snapshots.save(snapshot);
+    await this.enqueueSnapshot(async () => {
+      const current = this.snapshots.latest;
+      if (current && index <= current.meta.index) return;
+      await this.snapshots.save(snapshot);
+    });
     this.log.applySnapshot(index, term);
     this.pendingMark = { kind: 'snapMark', index, term };
     return this.pendingMark;
+  }
+
+  private enqueueSnapshot<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.snapshotQueue.then(() => {
+      if (this.closed) throw new Error('raft storage is closed');
+      return fn();
+    });
+    this.snapshotQueue = run.catch(() => undefined);
+    return run;
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {

@@ -181,6 +181,50 @@ describe('RaftStorage', () => {
     r.entries.forEach((e, i) => expect(e.index).toBe(61 + i));
   });
 
+  it('writes a local snapshot beside the WAL: commits queued behind a big snapshot do not wait for it', async () => {
+    const dir = await fresh();
+    const s = await reopen(dir);
+    for (let i = 1; i <= 10; i++)
+      await s.persist({
+        snapshot: null,
+        entries: [entry(i, 1, 100)],
+        hardState: { term: 1, vote: 'n1', commit: i },
+      });
+    const order: string[] = [];
+    // 64 MiB: the conductor's window of 2 MB blocks is twice that. One small durable write is far quicker.
+    const saving = s.saveSnapshot(snapshot(10, 1, 64 * 1024 * 1024)).then(() => order.push('snapshot'));
+    const persisting = s
+      .persist({
+        snapshot: null,
+        entries: [entry(11, 1, 100)],
+        hardState: { term: 1, vote: 'n1', commit: 11 },
+      })
+      .then(() => order.push('persist'));
+    await Promise.all([saving, persisting]);
+    expect(order).toEqual(['persist', 'snapshot']);
+    // Both are durable, and compaction after the snapshot still sees it.
+    await s.compact(10);
+    expect(s.latestSnapshot()?.meta.index).toBe(10);
+    await s.close();
+    const r = (await reopen(dir)).restored();
+    expect(r.snapshot?.meta.index).toBe(10);
+    expect(r.entries.at(-1)?.index).toBe(11);
+  });
+
+  it('close waits for a snapshot being written', async () => {
+    const dir = await fresh();
+    const s = await reopen(dir);
+    await s.persist({
+      snapshot: null,
+      entries: [entry(1, 1, 100)],
+      hardState: { term: 1, vote: 'n1', commit: 1 },
+    });
+    const saving = s.saveSnapshot(snapshot(1, 1, 8 * 1024 * 1024));
+    await s.close();
+    await saving;
+    expect((await reopen(dir)).restored().snapshot?.meta.index).toBe(1);
+  });
+
   it('installs a received snapshot: discards the covered log and a conflicting suffix', async () => {
     const dir = await fresh();
     const s = await reopen(dir);
