@@ -11,8 +11,8 @@
  *
  * commit: op-node's own conductor client (op-node/node.ConductorClient through baton-wirecompat) committing
  * chained Isthmus envelopes, built by op-node's code, to the leader, one at a time as op-node's sequencer does;
- * timed in Go around each call. The conductors are paused and the sequencers stopped, so only the benchmark
- * writes.
+ * timed in Go around each call, after 200 unmeasured commits that warm a fresh process (reported as `cold`).
+ * The conductors are paused and the sequencers stopped, so only the benchmark writes.
  */
 import { readFile } from 'node:fs/promises';
 import { sleep } from '../../conductor/localcluster/cluster.js';
@@ -207,7 +207,15 @@ export interface OpStackCommitResult {
   readonly sizes: readonly CommitSizeResult[];
   /** Each implementation's conductors right after the last round. */
   readonly resources: Record<'baton' | 'opConductor', { readonly rssMaxMiB: number }>;
+  /** The first commits of empty blocks on each freshly started cluster, before the measured series. */
+  readonly cold: Record<
+    'baton' | 'opConductor',
+    { readonly commits: number; readonly p50Ms: number; readonly p99Ms: number }
+  >;
 }
+
+/** Unmeasured commits of empty blocks on each fresh cluster before the measured series (reported as `cold`). */
+const WARMUP_COMMITS = 200;
 
 /** Calldata added to each block: an empty block (the L1 info deposit alone), 100 KB and 1 MB of transactions. */
 const COMMIT_FILLERS = [0, 100_000, 1_000_000];
@@ -222,6 +230,7 @@ export async function runOpStackCommitBench(
   const cpuMs = new Map<string, number>();
   const envelopeBytes = new Map<number, number>();
   const rss = new Map<ConductorKind, number>();
+  const cold = new Map<ConductorKind, number[]>();
   const key = (kind: ConductorKind, filler: number): string => `${kind}/${filler}`;
   try {
     await lab.start();
@@ -238,6 +247,23 @@ export async function runOpStackCommitBench(
           }
         ).unsafe_l2;
         const pid = leader.processes.get('conductor')!.pid!;
+        // A freshly started conductor is cold (Baton's JIT compiles its commit path over the first ~100
+        // commits; op-conductor is compiled ahead of time): those first commits are reported apart, as the
+        // cost right after a restart or failover, and the measured series run warm.
+        const warm = await go.call(
+          `http://127.0.0.1:${leader.ports.conductorRpc}`,
+          'NodeCommitSeries',
+          'isthmus',
+          head.hash,
+          head.number,
+          head.timestamp,
+          WARMUP_COMMITS,
+          0,
+        );
+        if (!warm.ok) throw new Error(`${kind}: op-node's client failed to commit: ${warm.error}`);
+        const warmSeries = warm.result as { latenciesUs: number[]; head: typeof head };
+        head = warmSeries.head;
+        cold.set(kind, [...(cold.get(kind) ?? []), ...warmSeries.latenciesUs.map((us) => us / 1000)]);
         for (const filler of COMMIT_FILLERS) {
           const cpuBefore = await cpuTicks(pid);
           const answer = await go.call(
@@ -299,6 +325,10 @@ export async function runOpStackCommitBench(
           ratioP99: ratio(baton.p99Ms, opConductor.p99Ms),
         };
       }),
+      cold: {
+        baton: coldSummary(cold.get('baton') ?? []),
+        opConductor: coldSummary(cold.get('op-conductor') ?? []),
+      },
       resources: {
         baton: { rssMaxMiB: rss.get('baton') ?? 0 },
         opConductor: { rssMaxMiB: rss.get('op-conductor') ?? 0 },
@@ -434,6 +464,14 @@ function gaps(samples: readonly number[]): Gaps {
     p99Ms: percentile([...samples], 99),
     maxMs: samples.length > 0 ? Math.max(...samples) : 0,
     samplesMs: samples,
+  };
+}
+
+function coldSummary(samples: readonly number[]): { commits: number; p50Ms: number; p99Ms: number } {
+  return {
+    commits: samples.length,
+    p50Ms: round2(percentile(samples, 50)),
+    p99Ms: round2(percentile(samples, 99)),
   };
 }
 

@@ -55,6 +55,7 @@ describe('benchmarks on the real OP Stack, Baton against upstream op-conductor',
       progress,
     });
     expect(result.sizes.map((s) => s.fillerBytes)).toEqual([0, 100_000, 1_000_000]);
+    expect([result.cold.baton.commits, result.cold.opConductor.commits]).toEqual([200, 200]);
     for (const size of result.sizes) {
       expect(size.envelopeBytes).toBeGreaterThan(size.fillerBytes);
       expect([size.baton.commits, size.opConductor.commits]).toEqual([5, 5]);

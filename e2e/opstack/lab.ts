@@ -41,6 +41,8 @@ export interface OpStackLabOptions {
   readonly heartbeatTimeoutMs?: number;
   readonly leaseTimeoutMs?: number;
   readonly batcher?: boolean;
+  /** More flags for one member's conductor (either implementation), e.g. `--pprof.enabled` when profiling. */
+  readonly extraConductorArgs?: (memberId: string) => readonly string[];
   /** Default 'baton'; switchConductors() changes it on a running devnet. */
   readonly conductor?: ConductorKind;
   readonly progress?: (line: string) => void;
@@ -409,6 +411,7 @@ export class OpStackLab {
       `--rpc.port=${ports.conductorRpc}`,
       // info: leadership changes, control actions and catch-up are the evidence a failed test needs.
       '--log.level=info',
+      ...(this.options.extraConductorArgs?.(member.id) ?? []),
     ];
     const rpc = `http://127.0.0.1:${ports.conductorRpc}`;
     if (this.conductorKind === 'op-conductor') {
