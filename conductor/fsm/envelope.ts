@@ -4,7 +4,15 @@
  * strings as hex. This file owns the JSON shape, its validation, and the conversion to and from the SSZ
  * value objects in ssz-types.ts. Byte encoding lives in codec.ts.
  */
-import { formatBytes, formatQuantity, MAX_UINT256, parseBytes, parseQuantity, type Hex } from './hex.js';
+import {
+  canonicalBytes,
+  formatBytes,
+  formatQuantity,
+  MAX_UINT256,
+  parseBytes,
+  parseQuantity,
+  type Hex,
+} from './hex.js';
 import {
   MAX_EXTRA_DATA_BYTES,
   type ExecutionPayloadV3Value,
@@ -121,7 +129,7 @@ export function parseEnvelope(json: unknown): ExecutionPayloadEnvelope {
       extraData: formatBytes(parseBytes(p.extraData, f('extraData'), { maxLength: MAX_EXTRA_DATA_BYTES })),
       baseFeePerGas: quantity(p.baseFeePerGas, f('baseFeePerGas'), MAX_UINT256),
       blockHash: hash(p.blockHash, f('blockHash')),
-      transactions: p.transactions.map((tx, i) => formatBytes(parseBytes(tx, `${f('transactions')}[${i}]`))),
+      transactions: p.transactions.map((tx, i) => canonicalBytes(tx, `${f('transactions')}[${i}]`)),
     };
     if (present(p.withdrawals)) {
       if (!Array.isArray(p.withdrawals)) throw new EnvelopeError(`${f('withdrawals')}: expected array`);
