@@ -69,16 +69,32 @@ export interface PersistBatch {
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 
+/** Runs each job after the previous one settles; a failed job does not stop the ones after it. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(job);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Settles once every job queued so far has. */
+  idle(): Promise<unknown> {
+    return this.tail;
+  }
+}
+
 export class RaftStorage {
   /** Every mutation runs after the previous one settles: the WAL has one writer. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /**
    * Snapshot files have a queue of their own: a snapshot holds the whole payload window (64 blocks of up to
    * megabytes each), and writing it on the WAL queue stalled every commit behind it for hundreds of ms.
    * The WAL never refers to a locally taken snapshot, so the two writers touch different files; a received
    * snapshot (whose mark does go into the WAL) waits here for a local save in progress.
    */
-  private snapshotQueue: Promise<unknown> = Promise.resolve();
+  private readonly snapshotQueue = new SerialQueue();
   /** A snapshot mark whose snapshot file is durable but whose WAL batch failed: goes in the next batch. */
   private pendingMark: BatchOp | null = null;
   private closed = false;
@@ -261,7 +277,7 @@ export class RaftStorage {
   /** Waits for queued work (a snapshot being written included), closes the WAL and releases the lock. */
   close(): Promise<void> {
     return this.enqueue(async () => {
-      await this.snapshotQueue;
+      await this.snapshotQueue.idle();
       this.closed = true;
       await this.wal.close();
       await this.lock.release();
@@ -290,21 +306,16 @@ export class RaftStorage {
   }
 
   private enqueueSnapshot<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.snapshotQueue.then(() => {
-      if (this.closed) throw new Error('raft storage is closed');
-      return fn();
-    });
-    this.snapshotQueue = run.catch(() => undefined);
-    return run;
+    return this.snapshotQueue.run(() => this.whileOpen(fn));
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
-      if (this.closed) throw new Error('raft storage is closed');
-      return fn();
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.run(() => this.whileOpen(fn));
+  }
+
+  private whileOpen<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('raft storage is closed');
+    return fn();
   }
 }
 

@@ -241,54 +241,26 @@ export async function runOpStackCommitBench(
         );
         await lab.switchConductors(kind, { paused: true });
         const leader = await waitForLeader(lab);
-        let head = (
-          (await lab.nodeRpc(leader, 'optimism_syncStatus')) as {
-            unsafe_l2: { hash: string; number: number; timestamp: number };
-          }
-        ).unsafe_l2;
+        let head = ((await lab.nodeRpc(leader, 'optimism_syncStatus')) as { unsafe_l2: ChainHead }).unsafe_l2;
         const pid = leader.processes.get('conductor')!.pid!;
         // A freshly started conductor is cold (Baton's JIT compiles its commit path over the first ~100
         // commits; op-conductor is compiled ahead of time): those first commits are reported apart, as the
         // cost right after a restart or failover, and the measured series run warm.
-        const warm = await go.call(
-          `http://127.0.0.1:${leader.ports.conductorRpc}`,
-          'NodeCommitSeries',
-          'isthmus',
-          head.hash,
-          head.number,
-          head.timestamp,
-          WARMUP_COMMITS,
-          0,
-        );
-        if (!warm.ok) throw new Error(`${kind}: op-node's client failed to commit: ${warm.error}`);
-        const warmSeries = warm.result as { latenciesUs: number[]; head: typeof head };
-        head = warmSeries.head;
-        cold.set(kind, [...(cold.get(kind) ?? []), ...warmSeries.latenciesUs.map((us) => us / 1000)]);
+        const commit = (count: number, filler: number): Promise<CommitSeries> =>
+          commitSeries(go, leader, head, count, filler, kind);
+        const warm = await commit(WARMUP_COMMITS, 0);
+        head = warm.head;
+        cold.set(kind, [...(cold.get(kind) ?? []), ...warm.latenciesMs]);
         for (const filler of COMMIT_FILLERS) {
           const cpuBefore = await cpuTicks(pid);
-          const answer = await go.call(
-            `http://127.0.0.1:${leader.ports.conductorRpc}`,
-            'NodeCommitSeries',
-            'isthmus',
-            head.hash,
-            head.number,
-            head.timestamp,
-            options.commitsPerRound,
-            filler,
-          );
-          if (!answer.ok) throw new Error(`${kind}: op-node's client failed to commit: ${answer.error}`);
-          const series = answer.result as {
-            latenciesUs: number[];
-            envelopeBytes: number;
-            head: typeof head;
-          };
+          const series = await commit(options.commitsPerRound, filler);
           cpuMs.set(
             key(kind, filler),
             (cpuMs.get(key(kind, filler)) ?? 0) + (await cpuTicks(pid)) - cpuBefore,
           );
           head = series.head;
           envelopeBytes.set(filler, series.envelopeBytes);
-          const ms = series.latenciesUs.map((us) => us / 1000);
+          const ms = series.latenciesMs;
           latencies.set(key(kind, filler), [...(latencies.get(key(kind, filler)) ?? []), ...ms]);
           progress(
             `  ${kind} ${series.envelopeBytes} B envelopes: p50 ${percentile(ms, 50).toFixed(2)} ms, p99 ${percentile(ms, 99).toFixed(2)} ms`,
@@ -338,6 +310,43 @@ export async function runOpStackCommitBench(
     go.close();
     await lab.stop();
   }
+}
+
+interface ChainHead {
+  readonly hash: string;
+  readonly number: number;
+  readonly timestamp: number;
+}
+
+interface CommitSeries {
+  readonly latenciesMs: number[];
+  readonly envelopeBytes: number;
+  /** The last block committed: the next series builds on it. */
+  readonly head: ChainHead;
+}
+
+/** `count` chained Isthmus blocks on `head`, committed to `leader` through op-node's client (baton-wirecompat). */
+async function commitSeries(
+  go: GoDriver,
+  leader: OpStackMember,
+  head: ChainHead,
+  count: number,
+  fillerBytes: number,
+  kind: ConductorKind,
+): Promise<CommitSeries> {
+  const answer = await go.call(
+    `http://127.0.0.1:${leader.ports.conductorRpc}`,
+    'NodeCommitSeries',
+    'isthmus',
+    head.hash,
+    head.number,
+    head.timestamp,
+    count,
+    fillerBytes,
+  );
+  if (!answer.ok) throw new Error(`${kind}: op-node's client failed to commit: ${answer.error}`);
+  const series = answer.result as { latenciesUs: number[]; envelopeBytes: number; head: ChainHead };
+  return { ...series, latenciesMs: series.latenciesUs.map((us) => us / 1000) };
 }
 
 /** A 3-member devnet without op-batcher (it adds load and the safe head plays no part here). */
