@@ -220,6 +220,7 @@ export class RaftNode<Result = unknown> {
 
     this.tickTimer = setInterval(() => {
       this.core.tick();
+      this.noticeStepDown();
       this.kick();
     }, ticks.tickMs);
     this.snapshotTimer = setInterval(() => this.maybeSnapshot(), options.snapshotIntervalMs ?? 120_000);
@@ -419,7 +420,20 @@ export class RaftNode<Result = unknown> {
     if (this.stopped) return;
     this.lastHeard.set(message.from, Date.now());
     this.core.step(message);
+    this.noticeStepDown();
     this.kick();
+  }
+
+  /**
+   * Losing leadership needs nothing on disk, so it is reported as soon as the core steps down rather than
+   * when the Ready carrying it comes out of the loop: a Ready can sit in persistUntilRoom for as long as the
+   * disk stays full, and a deposed leader must not keep answering `conductor_leader` with true meanwhile.
+   * Becoming leader still waits for its Ready (its term and vote durable first).
+   */
+  private noticeStepDown(): void {
+    if (this.softState.role !== 'leader') return;
+    const now = this.core.softState();
+    if (now.role !== 'leader') this.onSoftState(now);
   }
 
   /** Schedules the Ready loop; calls coalesce while it runs. */
@@ -534,7 +548,7 @@ export class RaftNode<Result = unknown> {
       await this.storage.markRecovered();
       this.recoveringReason = null;
     }
-    if (ready.softState) this.onSoftState(ready.softState);
+    if (ready.softState && !this.isStale(ready.softState)) this.onSoftState(ready.softState);
     for (const read of ready.readStates) {
       const pending = this.readContexts.get(read.context);
       if (!pending) continue;
@@ -581,6 +595,12 @@ export class RaftNode<Result = unknown> {
     } else {
       this.proposals.applied(entry.index, entry.term, undefined as Result);
     }
+  }
+
+  /** A Ready's soft state is stale when a step-down reported early (noticeStepDown) has overtaken it. */
+  private isStale(state: SoftState): boolean {
+    if (state.term < this.softState.term) return true;
+    return state.role === 'leader' && this.core.softState().role !== 'leader';
   }
 
   private onSoftState(next: SoftState): void {

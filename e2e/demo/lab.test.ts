@@ -13,7 +13,7 @@ import { sleep } from '../../conductor/localcluster/cluster.js';
 import { fakeEnvelope } from '../../conductor/fsm/testing.js';
 import { ConductorRpcError } from '../../conductor/rpc/client.js';
 import type { JsonObject } from '../../conductor/rpc/json.js';
-import { SequencerLab } from './lab.js';
+import { SequencerLab, type Member } from './lab.js';
 
 jest.setTimeout(180_000);
 
@@ -626,8 +626,21 @@ describe('a member whose Raft disk fills up', () => {
     }
     await lab.waitFor(async () => /raft storage is full/.test(lab!.logs(full)), 15_000, 'node-2 to notice');
     await lab.waitFor(async () => !(await client.sequencerHealthy()), 5_000, 'node-2 to report unhealthy');
-    // The others carry on without it; the leader sees node-2's acknowledged index stand still.
-    const leaderMember = (await lab.leader())!;
+    // The others carry on without it; the leader sees node-2's acknowledged index stand still. Under load the
+    // leadership may have moved to node-2 just before its disk filled: it then cannot persist or hand off, and
+    // the others elect a leader once its heartbeats stop, so wait for that leader rather than read it once.
+    const elected: { leader?: Member } = {};
+    await lab.waitFor(
+      async () => {
+        const candidate = await lab!.leader();
+        if (candidate === null || candidate === full) return false;
+        elected.leader = candidate;
+        return true;
+      },
+      15_000,
+      'a leader other than node-2',
+    );
+    const leaderMember = elected.leader!;
     expect(leaderMember).not.toBe(full);
     const leaderClient = lab.client(leaderMember);
     const matchOf = async (): Promise<number> =>
@@ -648,6 +661,64 @@ describe('a member whose Raft disk fills up', () => {
       20_000,
       'node-2 to catch up',
     );
+    await lab.waitFor(async () => /has room again/.test(lab!.logs(full)), 15_000, 'node-2 to write again');
+    await lab.waitFor(() => client.sequencerHealthy(), 15_000, 'node-2 healthy again');
+    const report = await lab.audit();
+    expect(report.issues).toEqual([]);
+    expect(report.doubleSequenced).toBe(0);
+  });
+
+  it('as the leader: another member takes over and the full one stops claiming leadership', async () => {
+    if (!mounted) return;
+    await lab?.stop();
+    await rm(path.join(mnt, 'raft'), { recursive: true, force: true });
+    lab = new SequencerLab({
+      nodes: 3,
+      blockTimeMs: 250,
+      payloadBytes: 20_000,
+      raftStorageDir: (id) => (id === 'node-2' ? path.join(mnt, 'raft') : undefined),
+    });
+    await lab.start();
+    const full = lab.members[2]!;
+    const client = lab.client(full);
+    await lab.waitFor(async () => (await lab!.leader()) !== null, 60_000, 'a leader');
+    const first = (await lab.leader())!;
+    if (first !== full)
+      await lab.client(first).transferLeaderToServer(full.id, `127.0.0.1:${full.ports.raft}`);
+    await lab.waitFor(() => client.leader(), 15_000, 'node-2 to lead');
+    const filler = path.join(mnt, 'filler');
+    const fh = await open(filler, 'w');
+    try {
+      for (;;) await fh.write(Buffer.alloc(256 * 1024));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      await fh.close();
+    }
+    // Its heartbeats stop with its writes, so the others elect a leader after an election timeout; the full
+    // member learns of the new term while its own write is still retrying, and must say so at once.
+    const elected: { leader?: Member } = {};
+    await lab.waitFor(
+      async () => {
+        const candidate = await lab!.leader();
+        if (candidate === null || candidate === full) return false;
+        elected.leader = candidate;
+        return true;
+      },
+      15_000,
+      'a leader other than node-2',
+    );
+    await lab.waitFor(async () => !(await client.leader()), 3_000, 'node-2 to stop claiming leadership');
+    expect(lab.logs(full)).toMatch(/raft storage is full/);
+    const leaderClient = lab.client(elected.leader!);
+    const before = (await leaderClient.raftStatus())!.commitIndex;
+    await lab.waitFor(
+      async () => (await leaderClient.raftStatus())!.commitIndex > before + 4,
+      15_000,
+      'commits under the new leader',
+    );
+    expect(await client.leader()).toBe(false);
+    await rm(filler);
     await lab.waitFor(async () => /has room again/.test(lab!.logs(full)), 15_000, 'node-2 to write again');
     await lab.waitFor(() => client.sequencerHealthy(), 15_000, 'node-2 healthy again');
     const report = await lab.audit();

@@ -63,7 +63,7 @@ interface Ports {
   conductorMetrics: number;
 }
 
-interface Member {
+export interface Member {
   readonly id: string;
   readonly ports: Ports;
   readonly processes: Map<'geth' | 'node' | 'conductor', ChildProcess>;
