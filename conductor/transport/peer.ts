@@ -4,7 +4,8 @@
  *
  * Channels (each a separate HTTP/2 connection: `grpc.use_local_subchannel_pool` plus a distinct
  * `baton.channel` option keep grpc-js from sharing one subchannel between them):
- *  - control:  unary `Send` with a deadline < election timeout; a 5 MB append elsewhere cannot delay it;
+ *  - control:  our `Control` stream (unary `Send` for a peer that lacks it), every message acknowledged
+ *              by the peer within a deadline < election timeout; a 5 MB append elsewhere cannot delay it;
  *  - bulk:     our outbound `Replicate` stream. We dial; the peer writes its appends to us on the
  *              response side, where our receive window is `grpc-node.flow_control_window`. We write
  *              our AppendResps (small) on the request side;
@@ -28,8 +29,10 @@ import { MiB, type ResolvedOptions } from './options.js';
 import {
   callSend,
   callStatus,
+  openControl,
   openInstallSnapshot,
   openReplicate,
+  type ControlClientCall,
   type ReplicateClientCall,
 } from './service.js';
 
@@ -69,6 +72,11 @@ interface Queued {
 const MAX_INFLIGHT_BYTES = 8 * MiB;
 /** Consecutive control deadlines before the channels are rebuilt (a half-open TCP connection). */
 const DEADLINES_BEFORE_REBUILD = 3;
+/**
+ * Control messages written on the stream and not yet acknowledged, past which new ones are dropped (Raft
+ * resends what matters): a leader writes ten heartbeats a second, so this is seconds of a silent peer.
+ */
+const MAX_UNACKED_CONTROL = 64;
 
 export class Peer {
   private clients: Clients | null = null;
@@ -86,6 +94,15 @@ export class Peer {
   private deadlineStreak = 0;
   /** The last control call to this peer failed (and none has succeeded since). */
   private controlFailing = false;
+  /** Our Control stream to the peer (opened by the first control message, again after a failure). */
+  private controlCall: ControlClientCall | null = null;
+  /** When each message written on controlCall and not yet acknowledged was written, oldest first. */
+  private unacked: number[] = [];
+  /**
+   * The peer answered Control with UNIMPLEMENTED (a Baton from before it, mid rolling upgrade): one unary
+   * Send per message until the channels are rebuilt or re-pointed, when the stream is tried again.
+   */
+  private controlStreamUnsupported = false;
   private snapshotInFlight = false;
   private closed = false;
 
@@ -228,6 +245,8 @@ export class Peer {
   private disconnect(): void {
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    this.dropControlStream();
+    this.controlStreamUnsupported = false;
     const call = this.outboundCall;
     this.outboundCall = null;
     this.outbound?.close();
@@ -318,6 +337,87 @@ export class Peer {
   }
 
   private sendControl(message: Message): void {
+    if (this.clients === null) return;
+    if (this.controlStreamUnsupported) {
+      this.sendControlUnary(message);
+      return;
+    }
+    const now = Date.now();
+    this.checkControlDeadlines(now);
+    if (this.clients === null) return; // rebuilt and the new address is unusable
+    if (this.unacked.length >= MAX_UNACKED_CONTROL) {
+      this.dropped++;
+      return;
+    }
+    const call = this.controlCall ?? this.openControlStream();
+    this.sent++;
+    this.unacked.push(now);
+    call.write(encodeMessage(message));
+  }
+
+  /**
+   * What a unary call's deadline did, for the stream: a message not acknowledged within the control deadline
+   * marks the peer unreachable (and routes control messages over its inbound stream too), and three in a row
+   * rebuild the channels, as three consecutive DEADLINE_EXCEEDED calls did. Checked whenever a control
+   * message is about to go out, which for a leader is every heartbeat.
+   */
+  private checkControlDeadlines(now: number): void {
+    const deadline = this.host.options.controlDeadlineMs;
+    let expired = 0;
+    for (const writtenAt of this.unacked) {
+      if (now - writtenAt <= deadline) break;
+      expired++;
+    }
+    if (expired === 0) return;
+    this.controlFailing = true;
+    this.host.options.logger.debug({ peer: this.id, unacknowledged: expired }, 'control send timed out');
+    this.host.unreachable(this.id);
+    if (expired >= DEADLINES_BEFORE_REBUILD) this.rebuild();
+  }
+
+  private openControlStream(): ControlClientCall {
+    const call = openControl(this.clients!.control);
+    this.controlCall = call;
+    call.on('data', () => {
+      if (this.controlCall !== call) return;
+      this.unacked.shift();
+      this.controlFailing = false;
+    });
+    call.on('error', (error: grpc.ServiceError) => {
+      if (this.controlCall !== call) return; // cancelled on purpose
+      if (error.code === grpc.status.UNIMPLEMENTED) {
+        this.host.options.logger.info(
+          { peer: this.id },
+          'peer has no Control stream (an older Baton): control messages go one unary call each',
+        );
+        this.controlStreamUnsupported = true;
+        this.dropControlStream();
+        return;
+      }
+      this.controlFailed(error.details || error.message);
+    });
+    call.on('end', () => {
+      if (this.controlCall === call) this.controlFailed('control stream ended by peer');
+    });
+    return call;
+  }
+
+  /** The stream broke: the next control message opens another; meanwhile the peer counts as unreachable. */
+  private controlFailed(reason: string): void {
+    this.dropControlStream();
+    this.controlFailing = true;
+    this.host.options.logger.debug({ peer: this.id, err: reason }, 'control stream failed');
+    this.host.unreachable(this.id);
+  }
+
+  private dropControlStream(): void {
+    const call = this.controlCall;
+    this.controlCall = null;
+    this.unacked = [];
+    call?.cancel();
+  }
+
+  private sendControlUnary(message: Message): void {
     if (this.clients === null) return;
     const deadline = new Date(Date.now() + this.host.options.controlDeadlineMs);
     this.sent++;

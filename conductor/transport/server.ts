@@ -1,5 +1,5 @@
 /**
- * The receiving side: gRPC handlers for Send (control), Replicate (bulk, dialled by peers) and
+ * The receiving side: gRPC handlers for Control and Send (control), Replicate (bulk, dialled by peers) and
  * InstallSnapshot (chunk reassembly). Handlers never throw: anything malformed is logged and dropped
  * (or the call is ended with an error status) so a bad peer cannot crash this process.
  */
@@ -25,6 +25,23 @@ const INBOUND_INFLIGHT_BYTES = 8 * MiB;
 
 export function createRaftHandlers(host: ServerHost): RaftServiceHandlers {
   const log = host.options.logger;
+
+  /** Every message is acknowledged in order: the sender's deadline and liveness check (peer.ts). */
+  const control: RaftServiceHandlers['control'] = (call) => {
+    call.on('data', (wire: unknown) => {
+      host.deliverWire(wire, 'control');
+      call.write({});
+    });
+    // The sender went away or cancelled the stream (a deadline, a reconnect): nothing to clean up.
+    call.on('error', () => {});
+    call.on('end', () => {
+      try {
+        call.end();
+      } catch {
+        /* already torn down */
+      }
+    });
+  };
 
   const send: RaftServiceHandlers['send'] = (call, callback) => {
     host.deliverWire(call.request, 'control');
@@ -148,5 +165,5 @@ export function createRaftHandlers(host: ServerHost): RaftServiceHandlers {
     );
   };
 
-  return { send, replicate, installSnapshot, status };
+  return { control, send, replicate, installSnapshot, status };
 }

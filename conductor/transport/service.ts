@@ -19,7 +19,13 @@ const packageDefinition = protoLoader.loadSync(findRaftProto(), {
 });
 
 function isServiceDefinition(value: unknown): value is grpc.ServiceDefinition {
-  return typeof value === 'object' && value !== null && 'Send' in value && 'Replicate' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'Control' in value &&
+    'Send' in value &&
+    'Replicate' in value
+  );
 }
 const loaded: unknown = packageDefinition[SERVICE_NAME];
 if (!isServiceDefinition(loaded)) throw new Error(`${SERVICE_NAME} missing from proto/raft.proto`);
@@ -41,6 +47,7 @@ function method<Req, Res>(name: string): Method<Req, Res> {
   };
 }
 
+export const controlMethod = method<WireMessage, WireAck>('Control');
 export const sendMethod = method<WireMessage, WireAck>('Send');
 export const replicateMethod = method<WireBulkFrame, WireBulkFrame>('Replicate');
 export const installSnapshotMethod = method<WireSnapshotChunk, WireSnapshotAck>('InstallSnapshot');
@@ -53,6 +60,8 @@ export const statusMethod = method<Record<string, never>, WireStatusReply>('Stat
 
 /* ---------- typed calls ---------- */
 
+export type ControlClientCall = grpc.ClientDuplexStream<WireMessage, WireAck>;
+export type ControlServerCall = grpc.ServerDuplexStream<WireMessage, WireAck>;
 export type ReplicateClientCall = grpc.ClientDuplexStream<WireBulkFrame, WireBulkFrame>;
 export type ReplicateServerCall = grpc.ServerDuplexStream<WireBulkFrame, WireBulkFrame>;
 export type SnapshotClientCall = grpc.ClientWritableStream<WireSnapshotChunk>;
@@ -73,6 +82,10 @@ export function callSend(
     { deadline },
     (error) => done(error ?? null),
   );
+}
+
+export function openControl(client: grpc.Client): ControlClientCall {
+  return client.makeBidiStreamRequest(controlMethod.path, controlMethod.serialize, controlMethod.deserialize);
 }
 
 export function openReplicate(client: grpc.Client): ReplicateClientCall {
@@ -115,6 +128,7 @@ export function callStatus(
 }
 
 export interface RaftServiceHandlers {
+  control: grpc.handleBidiStreamingCall<WireMessage, WireAck>;
   send: grpc.handleUnaryCall<WireMessage, WireAck>;
   replicate: grpc.handleBidiStreamingCall<WireBulkFrame, WireBulkFrame>;
   installSnapshot: grpc.handleClientStreamingCall<WireSnapshotChunk, WireSnapshotAck>;
@@ -123,6 +137,7 @@ export interface RaftServiceHandlers {
 
 export function addRaftService(server: grpc.Server, handlers: RaftServiceHandlers): void {
   server.addService(raftServiceDefinition, {
+    Control: handlers.control,
     Send: handlers.send,
     Replicate: handlers.replicate,
     InstallSnapshot: handlers.installSnapshot,

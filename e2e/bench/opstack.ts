@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { sleep } from '../../conductor/localcluster/cluster.js';
 import { percentile } from '../../conductor/localcluster/stats.js';
 import { GoDriver } from '../opstack/go-driver.js';
+import { compiledBatonEntry } from './compiled.js';
 import type { SealedBlock } from '../opstack/op-node-log.js';
 import { OpStackLab, type ConductorKind, type OpStackBinaries, type OpStackMember } from '../opstack/lab.js';
 
@@ -48,6 +49,8 @@ export interface ConductorResources {
 
 export interface FailoverSide {
   readonly crash: Gaps;
+  /** The killed conductor started again: spawn → its JSON-RPC answers `conductor_active`. */
+  readonly start: Gaps;
   readonly transfer: Gaps & { readonly failed: number };
   readonly resources: ConductorResources;
 }
@@ -71,6 +74,8 @@ export interface OpStackFailoverResult {
     readonly crashP99: number;
     readonly transferP50: number;
     readonly transferP99: number;
+    readonly startP50: number;
+    readonly startP99: number;
   };
   readonly audit: {
     readonly blocks: number;
@@ -91,8 +96,9 @@ export async function runOpStackFailoverBench(
   options: OpStackBenchOptions & { readonly trials: number },
 ): Promise<OpStackFailoverResult> {
   const { progress } = options;
-  const lab = devnet(options);
+  const lab = await devnet(options);
   const crash = new Map<ConductorKind, number[]>(KINDS.map((k) => [k, []]));
+  const start = new Map<ConductorKind, number[]>(KINDS.map((k) => [k, []]));
   const transfer = new Map<ConductorKind, number[]>(KINDS.map((k) => [k, []]));
   const failed = new Map<ConductorKind, number>(KINDS.map((k) => [k, 0]));
   const resources = new Map<ConductorKind, ResourceSample[]>(KINDS.map((k) => [k, []]));
@@ -115,6 +121,9 @@ export async function runOpStackFailoverBench(
         crash.get(kind)!.push(crashGap);
         progress(`${tag}: ${leader.id}'s conductor SIGKILLed, next block after ${crashGap} ms`);
         await lab.restartRole(leader, 'conductor');
+        const startMs = leader.processes.get('conductor')!.readyAfterMs!;
+        start.get(kind)!.push(startMs);
+        progress(`${tag}: ${leader.id}'s conductor started again, answering after ${startMs} ms`);
         await caughtUp(lab, leader);
 
         const from = await steadyLeader(lab);
@@ -144,6 +153,7 @@ export async function runOpStackFailoverBench(
     const audit = await lab.audit();
     const side = (kind: ConductorKind): FailoverSide => ({
       crash: gaps(crash.get(kind)!),
+      start: gaps(start.get(kind)!),
       transfer: { ...gaps(transfer.get(kind)!), failed: failed.get(kind)! },
       resources: summarize(resources.get(kind)!),
     });
@@ -166,6 +176,8 @@ export async function runOpStackFailoverBench(
         crashP99: ratio(baton.crash.p99Ms, opConductor.crash.p99Ms),
         transferP50: ratio(baton.transfer.p50Ms, opConductor.transfer.p50Ms),
         transferP99: ratio(baton.transfer.p99Ms, opConductor.transfer.p99Ms),
+        startP50: ratio(baton.start.p50Ms, opConductor.start.p50Ms),
+        startP99: ratio(baton.start.p99Ms, opConductor.start.p99Ms),
       },
       audit: {
         blocks: audit.blocks,
@@ -224,7 +236,7 @@ export async function runOpStackCommitBench(
   options: OpStackBenchOptions & { readonly rounds: number; readonly commitsPerRound: number },
 ): Promise<OpStackCommitResult> {
   const { progress } = options;
-  const lab = devnet(options);
+  const lab = await devnet(options);
   const go = new GoDriver(options.binaries.dir);
   const latencies = new Map<string, number[]>();
   const cpuMs = new Map<string, number>();
@@ -349,9 +361,13 @@ async function commitSeries(
   return { ...series, latenciesMs: series.latenciesUs.map((us) => us / 1000) };
 }
 
-/** A 3-member devnet without op-batcher (it adds load and the safe head plays no part here). */
-function devnet(options: OpStackBenchOptions): OpStackLab {
+/**
+ * A 3-member devnet without op-batcher (it adds load and the safe head plays no part here), Baton's conductors
+ * compiled as the image runs them.
+ */
+async function devnet(options: OpStackBenchOptions): Promise<OpStackLab> {
   return new OpStackLab({
+    batonEntry: await compiledBatonEntry(options.progress),
     nodes: 3,
     binaries: options.binaries,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,

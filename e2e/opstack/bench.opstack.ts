@@ -38,6 +38,9 @@ describe('benchmarks on the real OP Stack, Baton against upstream op-conductor',
       expect(side.crash.p50Ms).toBeGreaterThan(result.heartbeatTimeoutMs / 2);
       expect(side.transfer.trials + side.transfer.failed).toBe(1);
       expect(side.resources.rssMaxMiB).toBeGreaterThan(10);
+      // The killed conductor came back; a start below 20 ms would mean the old process answered.
+      expect(side.start.trials).toBe(1);
+      expect(side.start.p50Ms).toBeGreaterThan(20);
     }
     expect(result.p50Ms).toBe(result.baton.crash.p50Ms);
     expect(result.ratio.crashP50).toBeCloseTo(result.baton.crash.p50Ms / result.opConductor.crash.p50Ms, 2);

@@ -45,6 +45,12 @@ export interface OpStackLabOptions {
   readonly extraConductorArgs?: (memberId: string) => readonly string[];
   /** Default 'baton'; switchConductors() changes it on a running devnet. */
   readonly conductor?: ConductorKind;
+  /**
+   * How to run `baton` (a node entry: what follows process.execPath, before `conductor`). Default: this source
+   * tree as it runs (tsx from sources, or the compiled output); the benchmarks pass a compiled build, as the
+   * image runs.
+   */
+  readonly batonEntry?: readonly string[];
   readonly progress?: (line: string) => void;
 }
 
@@ -431,10 +437,11 @@ export class OpStackLab {
     return new LabProcess({
       name: `${member.id} conductor`,
       command: process.execPath,
-      args: [...batonEntry(), 'conductor', ...common],
+      args: [...(this.options.batonEntry ?? batonEntry()), 'conductor', ...common],
       logFile: path.join(member.dir, 'conductor.log'),
       readyUrl: rpc,
-      readyMethod: 'health_status',
+      // The same readiness request as op-conductor's above: the bench compares the two start times.
+      readyMethod: 'conductor_active',
     });
   }
 
