@@ -7,7 +7,8 @@
  * differs describes a block no execution client has: committing it would leave no member able to build on
  * the committed head.
  */
-import { toRlp, type Hex } from 'viem';
+import * as Rlp from 'ox/Rlp';
+import type { Hex } from 'viem';
 import type { ExecutionPayloadEnvelope } from '../fsm/envelope.js';
 import { EMPTY_REQUESTS_HASH, EMPTY_UNCLE_HASH, ZERO_NONCE, hashHeader, type Header } from './header.js';
 import { rlpUint } from './rlp.js';
@@ -38,12 +39,10 @@ export function payloadHeader(env: ExecutionPayloadEnvelope): Header {
   } else if (p.withdrawals !== undefined) {
     header.withdrawalsRoot = orderedTrieRoot(
       p.withdrawals.map((w) =>
-        toRlp([
-          rlpUint(BigInt(w.index)),
-          rlpUint(BigInt(w.validatorIndex)),
-          w.address,
-          rlpUint(BigInt(w.amount)),
-        ]),
+        Rlp.from(
+          [rlpUint(BigInt(w.index)), rlpUint(BigInt(w.validatorIndex)), w.address, rlpUint(BigInt(w.amount))],
+          { as: 'Hex' },
+        ),
       ),
     );
   }

@@ -8,7 +8,10 @@
  * Isthmus, `withdrawalsRoot` holds the L2ToL1MessagePasser storage root instead of a trie of
  * withdrawals, and `requestsHash` is always the empty-requests hash.
  */
-import { keccak256, toRlp, type Hex } from 'viem';
+import * as HexUtil from 'ox/Hex';
+import * as Rlp from 'ox/Rlp';
+import type { Hex } from 'viem';
+import { keccak256Bytes } from './keccak.js';
 import { rlpUint } from './rlp.js';
 
 export interface Header {
@@ -82,9 +85,9 @@ export function headerFields(h: Header): Hex[] {
 }
 
 export function encodeHeader(h: Header): Hex {
-  return toRlp(headerFields(h));
+  return Rlp.from(headerFields(h), { as: 'Hex' });
 }
 
 export function hashHeader(h: Header): Hex {
-  return keccak256(encodeHeader(h));
+  return HexUtil.fromBytes(keccak256Bytes(Rlp.from(headerFields(h), { as: 'Bytes' })));
 }

@@ -9,7 +9,10 @@
  * updates): leaves, extensions and 16-way branches, with nodes shorter than 32 bytes embedded in
  * their parent and longer ones referenced by hash — the yellow paper's rules.
  */
-import { bytesToHex, hexToBytes, toRlp, type Hex } from 'viem';
+import * as Bytes from 'ox/Bytes';
+import * as HexUtil from 'ox/Hex';
+import * as Rlp from 'ox/Rlp';
+import type { Hex } from 'viem';
 import { keccak256Bytes } from './keccak.js';
 import { rlpUint } from './rlp.js';
 
@@ -33,13 +36,13 @@ interface Entry {
 export function orderedTrieRoot(items: readonly Hex[]): Hex {
   if (items.length === 0) return EMPTY_TRIE_ROOT;
   const entries: Entry[] = items.map((value, i) => ({
-    nibbles: toNibbles(toRlp(rlpUint(i))),
+    nibbles: toNibbles(Rlp.from(rlpUint(i), { as: 'Hex' })),
     // Native hex decoding: the items were validated as hex when the payload was parsed.
     value: Buffer.from(value.slice(2), 'hex'),
   }));
   entries.sort((a, b) => compareNibbles(a.nibbles, b.nibbles));
   // The root is always referenced by hash, even when its encoding is shorter than 32 bytes.
-  return bytesToHex(keccak256Bytes(encode(build(entries, 0))));
+  return HexUtil.fromBytes(keccak256Bytes(encode(build(entries, 0))));
 }
 
 function build(entries: Entry[], depth: number): Node {
@@ -73,7 +76,8 @@ function reference(node: Node): Node {
 }
 
 function encode(node: Node): Uint8Array {
-  return toRlp(node as Parameters<typeof toRlp>[0], 'bytes');
+  // A node mixes bytes and hex leaves; ox's RLP takes either at runtime (its types want one kind).
+  return Rlp.from(node as Parameters<typeof Rlp.from>[0], { as: 'Bytes' });
 }
 
 /** Hex-prefix encoding of a nibble path with the leaf flag (yellow paper, appendix C). */
@@ -82,7 +86,7 @@ function hexPrefix(path: number[], leaf: boolean): Uint8Array {
   const nibbles = path.length % 2 === 1 ? [flag, ...path] : [flag, 0, ...path];
   let hex = '0x';
   for (const n of nibbles) hex += n.toString(16);
-  return hexToBytes(hex as Hex);
+  return Bytes.fromHex(hex as Hex);
 }
 
 function toNibbles(bytes: Hex): number[] {

@@ -230,6 +230,12 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
     help: 'accept conductor_commitUnsafePayload only from loopback (op-node in the same pod or host) or with the admin token',
   },
   { name: 'fsm.payload-window', kind: 'uint', default: '64', help: 'committed payloads kept for catch-up' },
+  {
+    name: 'fsm.payload-window-bytes',
+    kind: 'uint',
+    default: '33554432',
+    help: 'at most this many bytes of them (never fewer than two payloads); each snapshot carries the window',
+  },
 ];
 
 /** `raft.server.id` → `OP_CONDUCTOR_RAFT_SERVER_ID`. */
@@ -328,6 +334,7 @@ export interface ConductorConfig {
   readonly metrics: { readonly enabled: boolean; readonly addr: string; readonly port: number };
   readonly rollupConfig: string | null;
   readonly payloadWindow: number;
+  readonly payloadWindowBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -474,6 +481,8 @@ export function parseConductorConfig(
   }
   const payloadWindow = uint('fsm.payload-window');
   if (payloadWindow < 2) problems.push('--fsm.payload-window must be at least 2');
+  const payloadWindowBytes = uint('fsm.payload-window-bytes');
+  if (payloadWindowBytes < 1) problems.push('--fsm.payload-window-bytes must be at least 1');
 
   // conductor/config.go Check and HealthCheckConfig.Check.
   const rollupBoostLegacy = bool('rollup-boost.enabled');
@@ -597,6 +606,7 @@ export function parseConductorConfig(
     metrics: { enabled: booleans.metrics, addr: str('metrics.addr'), port: metricsPort },
     rollupConfig: str('rollup.config') || null,
     payloadWindow,
+    payloadWindowBytes,
   };
 }
 

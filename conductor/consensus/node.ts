@@ -34,7 +34,11 @@ import { ReadWaiters, Waiters } from './waiters.js';
 /** The replicated application. `apply` must be deterministic and must not throw. */
 export interface StateMachine<Result = unknown> {
   apply(entry: Entry): Result;
-  snapshot(): Uint8Array;
+  /**
+   * The state at the last applied entry. It may finish asynchronously, but the cut is taken when it is
+   * called: entries applied while the promise is pending must not show in it.
+   */
+  snapshot(): Uint8Array | Promise<Uint8Array>;
   restore(data: Uint8Array): void;
 }
 
@@ -685,8 +689,10 @@ export class RaftNode<Result = unknown> {
     const index = this.applied;
     if (index <= this.lastSnapshotIndex) return;
     const meta: SnapshotMeta = this.core.snapshotMetaAt(index);
-    const snapshot: Snapshot = { meta, data: this.options.fsm.snapshot() };
     const appliedBytesAtCut = this.bytesSinceSnapshot;
+    const snapshot: Snapshot = { meta, data: await this.options.fsm.snapshot() };
+    // A snapshot from the leader installed while this one was encoded is newer: keep that one.
+    if (this.stopped || index <= this.lastSnapshotIndex) return;
     await this.storage.saveSnapshot(snapshot);
     // A snapshot received from the leader meanwhile is newer: it already reset the counters.
     if (this.stopped || index <= this.lastSnapshotIndex) return;

@@ -4,6 +4,7 @@ import {
   checkCommit,
   encodeEnvelope,
   encodeSnapshot,
+  encodeSnapshotInSteps,
   SnapshotError,
   UnsafeHeadFsm,
   type ExecutionPayloadEnvelope,
@@ -116,6 +117,32 @@ describe('window', () => {
 
   it('rejects a non-positive window size', () => {
     expect(() => new UnsafeHeadFsm({ windowSize: 0 })).toThrow(RangeError);
+    expect(() => new UnsafeHeadFsm({ windowBytes: 0 })).toThrow(RangeError);
+  });
+
+  it('keeps at most windowBytes of payloads, oldest dropped first, never fewer than two', () => {
+    const entries = fakeChain(1n, 10n).map(enc);
+    const size = entries[0]!.byteLength;
+    expect(entries.every((e) => e.byteLength === size)).toBe(true);
+    const fsm = new UnsafeHeadFsm({ windowBytes: 3 * size });
+    for (const entry of entries) expect(fsm.apply(entry).ok).toBe(true);
+    expect(fsm.window().map((p) => p.blockNumber)).toEqual([8n, 9n, 10n]);
+    expect(fsm.reach()).toBe(2);
+    expect(fsm.payloadsAfter(6n)).toBeUndefined();
+    const tiny = new UnsafeHeadFsm({ windowBytes: 1 });
+    for (const entry of entries) tiny.apply(entry);
+    expect(tiny.window().map((p) => p.blockNumber)).toEqual([9n, 10n]);
+    // The snapshot carries the bounded window, and a restore applies the receiver's own bounds.
+    expect(tiny.snapshot().byteLength).toBeLessThan(fsm.snapshot().byteLength);
+    const restored = new UnsafeHeadFsm({ windowBytes: 2 * size });
+    restored.restore(fsmWith(1n, 10n).snapshot());
+    expect(restored.window().map((p) => p.blockNumber)).toEqual([9n, 10n]);
+  });
+
+  it('reach is how far behind the head the window goes back', () => {
+    expect(new UnsafeHeadFsm().reach()).toBe(0);
+    expect(fsmWith(1n, 3n).reach()).toBe(2);
+    expect(fsmWith(1n, 10n, 4).reach()).toBe(3);
   });
 });
 
@@ -126,6 +153,26 @@ describe('snapshot / restore', () => {
     copy.restore(fsm.snapshot());
     expect(copy.window()).toEqual(fsm.window());
     expect(copy.apply(enc(fakeEnvelope({ number: 11n })))).toMatchObject({ ok: true, outcome: 'applied' });
+  });
+
+  it('snapshotInSteps: the same bytes, cut when called, the event loop free between steps', async () => {
+    const fsm = fsmWith(1n, 10n);
+    const expected = fsm.snapshot();
+    const pending = fsm.snapshotInSteps();
+    // Applied after the cut: not in it.
+    expect(fsm.apply(enc(fakeEnvelope({ number: 11n })))).toMatchObject({ ok: true, outcome: 'applied' });
+    expect(await pending).toEqual(expected);
+    const entries = fakeChain(1n, 20n).map(enc);
+    let turns = 0;
+    const spin = (): void => {
+      turns++;
+      if (turns < 1000) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const before = turns;
+    const stepped = await encodeSnapshotInSteps(entries, 1);
+    expect(turns - before).toBeGreaterThanOrEqual(entries.length - 1);
+    expect(stepped).toEqual(encodeSnapshot(entries));
   });
 
   it('round-trips the empty state', () => {

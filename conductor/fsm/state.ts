@@ -9,10 +9,18 @@
  */
 import { checkExtension, type BlockRef } from './chain-rule.js';
 import { decodeEnvelope, type DecodedEnvelope } from './codec.js';
-import { decodeSnapshot, encodeSnapshot, SnapshotError } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotInSteps, SnapshotError } from './snapshot.js';
 
 /** Default window length: two minutes of 2 s blocks, far more than any sane catch-up needs. */
 export const DEFAULT_WINDOW_SIZE = 64;
+/**
+ * Default cap on the window's bytes. Every member holds the window in memory and every snapshot carries
+ * it whole, so 64 blocks of 2 MB were a 128 MB copy per snapshot and 128 MB of resident memory per
+ * member; 32 MiB still keeps 16 such blocks, 32 of 1 MB.
+ */
+export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
+/** The window never shrinks below the head and its parent, whatever the byte cap. */
+const MIN_WINDOW_ENTRIES = 2;
 
 /** A committed block: the decoded envelope plus the exact log bytes that carried it. */
 export interface CommittedPayload extends DecodedEnvelope {
@@ -27,12 +35,17 @@ export type ApplyResult =
 export interface UnsafeHeadFsmOptions {
   /** How many recent payloads to keep, head included. Must be ≥ 1. */
   windowSize?: number;
+  /** At most this many bytes of them (log entry bytes), though never fewer than two payloads. */
+  windowBytes?: number;
 }
 
 export class UnsafeHeadFsm {
   readonly windowSize: number;
+  readonly windowBytes: number;
   /** Oldest first; contiguous (each entry's parent is the previous entry). Last entry is the head. */
   private entries: CommittedPayload[] = [];
+  /** Sum of the entries' data lengths. */
+  private bytes = 0;
   private readonly hints = new WeakMap<Uint8Array, DecodedEnvelope>();
 
   constructor(options: UnsafeHeadFsmOptions = {}) {
@@ -41,6 +54,11 @@ export class UnsafeHeadFsm {
       throw new RangeError(`windowSize must be a positive integer, got ${windowSize}`);
     }
     this.windowSize = windowSize;
+    const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+    if (!Number.isSafeInteger(windowBytes) || windowBytes < 1) {
+      throw new RangeError(`windowBytes must be a positive integer, got ${windowBytes}`);
+    }
+    this.windowBytes = windowBytes;
   }
 
   /**
@@ -72,13 +90,35 @@ export class UnsafeHeadFsm {
       if (verdict.kind === 'rejected') return { ok: false, reason: 'not-next-block', error: verdict.error };
       const committed: CommittedPayload = { ...decoded, data: bytes };
       this.entries.push(committed);
-      if (this.entries.length > this.windowSize)
-        this.entries.splice(0, this.entries.length - this.windowSize);
+      this.bytes += bytes.byteLength;
+      this.trim();
       return { ok: true, outcome: 'applied', head: committed };
     } catch (err) {
       // Unreachable by construction; kept so a bug can never crash every replica at once.
       return { ok: false, reason: 'decode', error: `unexpected apply failure: ${(err as Error).message}` };
     }
+  }
+
+  /** Drops the oldest payloads past either bound (deterministic: the same entries leave the same window). */
+  private trim(): void {
+    let drop = 0;
+    let bytes = this.bytes;
+    const count = this.entries.length;
+    while (
+      count - drop > this.windowSize ||
+      (bytes > this.windowBytes && count - drop > Math.min(MIN_WINDOW_ENTRIES, this.windowSize))
+    ) {
+      bytes -= this.entries[drop]!.data.byteLength;
+      drop++;
+    }
+    if (drop === 0) return;
+    this.entries.splice(0, drop);
+    this.bytes = bytes;
+  }
+
+  /** How many blocks behind the head a member may be and still catch up from this window. */
+  reach(): number {
+    return Math.max(0, this.entries.length - 1);
   }
 
   /** The committed unsafe head, or undefined before the first commit. */
@@ -119,8 +159,16 @@ export class UnsafeHeadFsm {
   }
 
   /**
+   * The same snapshot, cut now (the window as it is at this call) and encoded without holding the event
+   * loop for the whole window (encodeSnapshotInSteps): what Raft uses beside the commit path.
+   */
+  snapshotInSteps(): Promise<Uint8Array> {
+    return encodeSnapshotInSteps(this.entries.map((e) => e.data));
+  }
+
+  /**
    * Replace the state with a snapshot's. Throws SnapshotError (and leaves the state untouched) if the
-   * snapshot is corrupt, undecodable or not a contiguous chain. Keeps the newest `windowSize` entries.
+   * snapshot is corrupt, undecodable or not a contiguous chain. Keeps the newest entries within both bounds.
    */
   restore(bytes: Uint8Array): void {
     const { entries } = decodeSnapshot(bytes);
@@ -141,6 +189,8 @@ export class UnsafeHeadFsm {
       }
       restored.push({ ...decoded, data });
     }
-    this.entries = restored.slice(-this.windowSize);
+    this.entries = restored;
+    this.bytes = restored.reduce((sum, e) => sum + e.data.byteLength, 0);
+    this.trim();
   }
 }

@@ -1,13 +1,14 @@
 /**
  * A JSON-RPC-over-HTTP caller for the conductor's upstreams (op-node, the execution client), built on
- * viem's low-level `getHttpRpcClient`: one POST per call, a timeout on every call, no retries — the
- * control loop owns retry policy (reference §4.2: jittered 0–2 s re-queue).
+ * ox's HTTP transport in raw mode (ox is the library viem is built on; importing one of its modules costs
+ * the conductor's start ~10 ms where `viem` costs ~150 ms and ~25 MiB of RSS): one POST per call, a
+ * timeout on every call, no retries — the control loop owns retry policy (reference §4.2: jittered 0–2 s
+ * re-queue).
  *
  * Errors keep the server's JSON-RPC message verbatim, because the control loop matches substrings of it
  * (`sequencer already running`, `sequencer not running`, reference §3.3).
  */
-import { HttpRequestError, TimeoutError } from 'viem';
-import { getHttpRpcClient, type HttpRpcClient } from 'viem/utils';
+import * as RpcTransport from 'ox/RpcTransport';
 
 import type { RpcErrorClass } from '../metrics/metrics.js';
 
@@ -60,14 +61,14 @@ export interface RpcCallerOptions {
 
 export class RpcCaller {
   readonly url: string;
-  private readonly client: HttpRpcClient;
+  private readonly transport: RpcTransport.Http<true>;
   private readonly timeoutMs: number;
   private readonly name: string;
   private readonly recordRequest: RpcCallerOptions['recordRequest'];
 
   constructor(url: string, options: RpcCallerOptions = {}) {
     this.url = url;
-    this.client = getHttpRpcClient(url);
+    this.transport = RpcTransport.fromHttp(url, { raw: true });
     this.timeoutMs = options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
     this.name = options.name ?? url;
     this.recordRequest = options.recordRequest;
@@ -120,29 +121,41 @@ export class RpcCaller {
 
   private async send(method: string, params: readonly unknown[], timeoutMs: number): Promise<unknown> {
     let response: unknown;
+    // The HTTP status of this call's response, for errors and metrics (ox's HttpError keeps it only as text).
+    let status: number | undefined;
+    const fetchFn: typeof fetch = async (input, init) => {
+      const answer = await fetch(input, init);
+      status = answer.status;
+      return answer;
+    };
     try {
-      response = await this.client.request({ body: { method, params: [...params] }, timeout: timeoutMs });
+      response = await this.transport.request(
+        { method, params: [...params] },
+        { timeout: timeoutMs, fetchFn },
+      );
     } catch (err) {
-      if (err instanceof TimeoutError) {
+      const name = err instanceof Error ? err.name : '';
+      if (name === 'Promise.TimeoutError') {
         throw new RpcTransportError(
           'timeout',
           `${method}: request to ${this.name} timed out after ${timeoutMs}ms`,
           undefined,
-          {
-            cause: err,
-          },
-        );
-      }
-      if (err instanceof HttpRequestError) {
-        const status = err.status;
-        throw new RpcTransportError(
-          status === undefined ? 'network' : 'http',
-          `${method}: ${err.shortMessage}${status === undefined ? '' : ` (HTTP ${status})`}`,
-          status,
           { cause: err },
         );
       }
-      throw new RpcTransportError('network', `${method}: ${(err as Error).message}`, undefined, {
+      if (name === 'RpcTransport.HttpError' && status !== undefined) {
+        throw new RpcTransportError('http', `${method}: HTTP request failed. (HTTP ${status})`, status, {
+          cause: err,
+        });
+      }
+      if (name === 'RpcTransport.MalformedResponseError') {
+        throw new RpcTransportError('invalid-response', `${method}: response is not JSON`, undefined, {
+          cause: err,
+        });
+      }
+      // fetch's own failure ("fetch failed", the reason in its cause: ECONNREFUSED, a reset, a bad URL).
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      throw new RpcTransportError('network', `${method}: ${(err as Error).message}${cause}`, undefined, {
         cause: err,
       });
     }

@@ -98,7 +98,10 @@ export class Conductor implements ConductorBackend {
   private constructor(private readonly options: ConductorOptions) {
     const { config } = options;
     this.metrics = createConductorMetrics(this.registry, { defaultMetrics: true });
-    this.fsm = new UnsafeHeadFsm({ windowSize: config.payloadWindow });
+    this.fsm = new UnsafeHeadFsm({
+      windowSize: config.payloadWindow,
+      windowBytes: config.payloadWindowBytes,
+    });
     const recordRequest = this.metrics.recordRpcClientRequest.bind(this.metrics);
     this.opNode = new OpNodeClient(config.nodeRpc, { name: 'node', recordRequest });
     this.execution = new ExecutionClient(config.executionRpc, { name: 'execution', recordRequest });
@@ -539,7 +542,7 @@ export class Conductor implements ConductorBackend {
 function fsmAdapter(fsm: UnsafeHeadFsm): StateMachine<ApplyResult> {
   return {
     apply: (entry: Entry) => fsm.apply(entry.data),
-    snapshot: () => fsm.snapshot(),
+    snapshot: () => fsm.snapshotInSteps(),
     restore: (data) => fsm.restore(data),
   };
 }

@@ -118,7 +118,7 @@ export class SequencerEffects implements ControlEffects {
     const choice = selectTransferTarget(
       peers,
       head ? Number(head.blockNumber) : null,
-      fsm.windowSize - 1,
+      fsm.reach(),
       this.options.roundRobin ? raft.id : null,
     );
     if (choice.kind === 'none') {
