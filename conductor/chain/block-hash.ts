@@ -9,7 +9,7 @@
  */
 import * as Rlp from 'ox/Rlp';
 import type { Hex } from 'viem';
-import type { ExecutionPayloadEnvelope } from '../fsm/envelope.js';
+import { transactionBytes, type ExecutionPayloadEnvelope } from '../fsm/envelope.js';
 import { EMPTY_REQUESTS_HASH, EMPTY_UNCLE_HASH, ZERO_NONCE, hashHeader, type Header } from './header.js';
 import { rlpUint } from './rlp.js';
 import { orderedTrieRoot } from './trie.js';
@@ -21,7 +21,7 @@ export function payloadHeader(env: ExecutionPayloadEnvelope): Header {
     sha3Uncles: EMPTY_UNCLE_HASH,
     miner: p.feeRecipient,
     stateRoot: p.stateRoot,
-    transactionsRoot: orderedTrieRoot(p.transactions),
+    transactionsRoot: orderedTrieRoot(transactionBytes(p)),
     receiptsRoot: p.receiptsRoot,
     logsBloom: p.logsBloom,
     difficulty: 0n,

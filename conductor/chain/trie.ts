@@ -33,12 +33,12 @@ interface Entry {
 }
 
 /** Root hash of the trie mapping RLP(i) → items[i]. */
-export function orderedTrieRoot(items: readonly Hex[]): Hex {
+export function orderedTrieRoot(items: readonly (Hex | Uint8Array)[]): Hex {
   if (items.length === 0) return EMPTY_TRIE_ROOT;
   const entries: Entry[] = items.map((value, i) => ({
     nibbles: toNibbles(Rlp.from(rlpUint(i), { as: 'Hex' })),
     // Native hex decoding: the items were validated as hex when the payload was parsed.
-    value: Buffer.from(value.slice(2), 'hex'),
+    value: typeof value === 'string' ? Buffer.from(value.slice(2), 'hex') : value,
   }));
   entries.sort((a, b) => compareNibbles(a.nibbles, b.nibbles));
   // The root is always referenced by hash, even when its encoding is shorter than 32 bytes.

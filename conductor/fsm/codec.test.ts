@@ -8,10 +8,12 @@ import {
   EnvelopeError,
   inferVersion,
   parseEnvelope,
+  transactionBytes,
   type ExecutionPayload,
   type ExecutionPayloadEnvelope,
   type Hex,
 } from './index.js';
+import { fakeEnvelope } from './testing.js';
 
 /** Left-pad a small hex value to 32 bytes, like go-ethereum common.HexToHash. */
 const h32 = (v: string): Hex => `0x${v.replace(/^0x/, '').padStart(64, '0')}`;
@@ -386,5 +388,34 @@ describe('properties', () => {
     };
     fc.assert(fc.property(mutated, check), { numRuns: 300 });
     fc.assert(fc.property(fc.uint8Array({ maxLength: 800 }), check), { numRuns: 300 });
+  });
+});
+
+describe('transactions decoded once per parse', () => {
+  const tx = (fill: string, bytes: number): `0x${string}` => `0x${fill.repeat(bytes)}`;
+
+  it('serves the bytes parseEnvelope decoded, and re-parsing a parsed envelope keeps them', () => {
+    const raw = fakeEnvelope({ number: 7n });
+    raw.executionPayload.transactions = [tx('AB', 1000), tx('cd', 3)];
+    const parsed = parseEnvelope(raw);
+    expect(parsed.executionPayload.transactions).toEqual([tx('ab', 1000), tx('cd', 3)]);
+    const bytes = transactionBytes(parsed.executionPayload);
+    expect(bytes.map((b) => Buffer.from(b).toString('hex'))).toEqual(['ab'.repeat(1000), 'cd'.repeat(3)]);
+    const again = parseEnvelope(parsed);
+    expect(again.executionPayload.transactions).toBe(parsed.executionPayload.transactions);
+    expect(transactionBytes(again.executionPayload)).toBe(bytes);
+    // The log entry built from the cached bytes is the one built from scratch.
+    expect(encodeEnvelope(parsed)).toEqual(encodeEnvelope(JSON.parse(JSON.stringify(parsed))));
+  });
+
+  it('a transaction replaced after parsing is decoded afresh, never served stale', () => {
+    const parsed = parseEnvelope(fakeEnvelope({ number: 7n }));
+    const before = transactionBytes(parsed.executionPayload);
+    parsed.executionPayload.transactions[0] = tx('ee', 5);
+    expect(Buffer.from(transactionBytes(parsed.executionPayload)[0]!).toString('hex')).toBe('ee'.repeat(5));
+    expect(transactionBytes(parsed.executionPayload)).not.toBe(before);
+    expect(() =>
+      parseEnvelope({ ...parsed, executionPayload: { ...parsed.executionPayload, transactions: ['0xzz'] } }),
+    ).toThrow('executionPayload.transactions[0]: invalid hex bytes');
   });
 });

@@ -5,7 +5,7 @@
  * value objects in ssz-types.ts. Byte encoding lives in codec.ts.
  */
 import {
-  canonicalBytes,
+  parseBytesWithHex,
   formatBytes,
   formatQuantity,
   MAX_UINT256,
@@ -129,7 +129,7 @@ export function parseEnvelope(json: unknown): ExecutionPayloadEnvelope {
       extraData: formatBytes(parseBytes(p.extraData, f('extraData'), { maxLength: MAX_EXTRA_DATA_BYTES })),
       baseFeePerGas: quantity(p.baseFeePerGas, f('baseFeePerGas'), MAX_UINT256),
       blockHash: hash(p.blockHash, f('blockHash')),
-      transactions: p.transactions.map((tx, i) => canonicalBytes(tx, `${f('transactions')}[${i}]`)),
+      transactions: parseTransactions(p.transactions, f('transactions')),
     };
     if (present(p.withdrawals)) {
       if (!Array.isArray(p.withdrawals)) throw new EnvelopeError(`${f('withdrawals')}: expected array`);
@@ -148,6 +148,43 @@ export function parseEnvelope(json: unknown): ExecutionPayloadEnvelope {
     if (err instanceof EnvelopeError) throw err;
     throw new EnvelopeError((err as Error).message);
   }
+}
+
+/**
+ * The bytes of the transactions parseEnvelope validated, keyed by the canonical array it returned. Validating
+ * a transaction decodes it anyway, and the commit path needs those bytes twice more (the SSZ log entry and
+ * the transactions root): for a megabyte block, each hex decode was a millisecond of the leader's event loop.
+ * An entry is used only while the array still holds exactly the strings it was made from (a caller may
+ * replace them), and it goes with the array.
+ */
+const parsedTransactions = new WeakMap<
+  readonly Hex[],
+  { readonly hex: readonly Hex[]; readonly bytes: Uint8Array[] }
+>();
+
+function parseTransactions(raw: readonly unknown[], field: string): Hex[] {
+  const known = parsedTransactions.get(raw as readonly Hex[]);
+  if (known !== undefined && sameStrings(known.hex, raw)) return raw as Hex[];
+  const hex: Hex[] = [];
+  const bytes: Uint8Array[] = [];
+  raw.forEach((tx, i) => {
+    const parsed = parseBytesWithHex(tx, `${field}[${i}]`);
+    hex.push(parsed.hex);
+    bytes.push(parsed.bytes);
+  });
+  parsedTransactions.set(hex, { hex: [...hex], bytes });
+  return hex;
+}
+
+function sameStrings(a: readonly Hex[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** A payload's transactions as bytes: decoded once by parseEnvelope, or now for a payload it did not make. */
+export function transactionBytes(p: ExecutionPayload): readonly Uint8Array[] {
+  const known = parsedTransactions.get(p.transactions);
+  if (known !== undefined && sameStrings(known.hex, p.transactions)) return known.bytes;
+  return p.transactions.map(bytes);
 }
 
 // --- JSON ⇄ SSZ value -------------------------------------------------------------------------------
@@ -184,7 +221,7 @@ export function payloadToV3Value(p: ExecutionPayload): ExecutionPayloadV3Value {
     extraData: bytes(p.extraData),
     baseFeePerGas: BigInt(p.baseFeePerGas),
     blockHash: bytes(p.blockHash),
-    transactions: p.transactions.map(bytes),
+    transactions: [...transactionBytes(p)],
     withdrawals: (p.withdrawals ?? []).map(withdrawalToValue),
     blobGasUsed: BigInt(p.blobGasUsed ?? '0x0'),
     excessBlobGas: BigInt(p.excessBlobGas ?? '0x0'),

@@ -48,10 +48,26 @@ export function canonicalBytes(
   field: string,
   opts: { length?: number; maxLength?: number } = {},
 ): Hex {
+  return parseBytesWithHex(value, field, opts).hex;
+}
+
+/**
+ * Both at once from one decode: the bytes, and the canonical hex (the input itself unless it has upper-case
+ * digits — op-node writes lower case, and a copy of a megabyte string per transaction is not free).
+ */
+export function parseBytesWithHex(
+  value: unknown,
+  field: string,
+  opts: { length?: number; maxLength?: number } = {},
+): { bytes: Uint8Array; hex: Hex } {
   const bytes = decodeBytes(value, field);
   checkLength(bytes.length, field, opts);
-  return (value as string).toLowerCase() as Hex;
+  const text = value as string;
+  const hex = (UPPER_HEX_DIGIT.test(text) ? text.toLowerCase() : text) as Hex;
+  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), hex };
 }
+
+const UPPER_HEX_DIGIT = /[A-F]/;
 
 /**
  * Node's hex decoder stops at the first pair that is not hex, so a full-length result proves every digit valid:
