@@ -37,14 +37,27 @@ export class JsonShapeGuard {
   feed(chunk: Uint8Array): void {
     if (this.excess !== null) return;
     const { maxDepth, maxValues } = this.limits;
+    // Where the next backslash is (-1: none in the rest of the chunk), found natively and only when passed.
+    let nextBackslash = -2;
     for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
+        if (this.escaped) {
+          this.escaped = false;
+          continue;
+        }
+        // Strings are most of an envelope (megabytes of hex): jump to the next quote or backslash with a
+        // native search instead of looking at every byte.
+        if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = chunk.indexOf(BACKSLASH, i);
+        const quote = chunk.indexOf(QUOTE, i);
+        const stop =
+          quote === -1 ? nextBackslash : nextBackslash === -1 ? quote : Math.min(quote, nextBackslash);
+        if (stop === -1) return; // the chunk ends inside the string, with no escape pending
+        i = stop;
+        if (chunk[i] === BACKSLASH) this.escaped = true;
+        else this.inString = false;
         continue;
       }
+      const c = chunk[i]!;
       if (c === QUOTE) {
         this.inString = true;
       } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {

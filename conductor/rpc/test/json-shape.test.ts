@@ -1,4 +1,29 @@
+import fc from 'fast-check';
 import { JsonShapeGuard } from '../json-shape.js';
+
+/** The guard's rules one byte at a time, the plain way: what the guard's native string skipping must equal. */
+function reference(bytes: Uint8Array, limits: { maxDepth: number; maxValues: number }): string | null {
+  let depth = 0;
+  let values = 1;
+  let inString = false;
+  let escaped = false;
+  for (const c of bytes) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c) escaped = true;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limits.maxDepth) return `JSON nested deeper than ${limits.maxDepth} levels`;
+      values++;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c && ++values > limits.maxValues)
+      return `JSON with more than ${limits.maxValues} values`;
+  }
+  return null;
+}
 
 const scan = (text: string, chunk = text.length, limits = { maxDepth: 4, maxValues: 10 }): string | null => {
   const guard = new JsonShapeGuard(limits);
@@ -23,6 +48,18 @@ describe('JsonShapeGuard', () => {
     const tricky = JSON.stringify({ s: '[[[[[[,,,,,,,,,,,,,]]]]]] \\" \\\\" [[[[[[' });
     for (const chunk of [1, 2, 5, tricky.length]) expect(scan(tricky, chunk)).toBeNull();
     expect(scan('"\\\\"[[[[[1]]]]]')).toBe('JSON nested deeper than 4 levels');
+  });
+
+  it('equals the byte-by-byte rules on any bytes at any chunking', () => {
+    const alphabet = fc.constantFrom(...'"\\[]{},ab0'.split(''));
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (chars, chunk) => {
+        const text = chars.join('');
+        const limits = { maxDepth: 6, maxValues: 12 };
+        expect(scan(text, chunk, limits)).toBe(reference(Buffer.from(text), limits));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('passes a 10 MB envelope-shaped body with the default limits in a few milliseconds per MB', () => {
