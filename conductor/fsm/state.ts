@@ -8,7 +8,7 @@
  * not an exception, and leaves the state untouched.
  */
 import { checkExtension, type BlockRef } from './chain-rule.js';
-import { decodeEnvelope, type DecodedEnvelope } from './codec.js';
+import { decodeEnvelope, decodeEnvelopeAs, type DecodedEnvelope } from './codec.js';
 import { decodeSnapshot, encodeSnapshot, encodeSnapshotInSteps, SnapshotError } from './snapshot.js';
 
 /** Default window length: two minutes of 2 s blocks, far more than any sane catch-up needs. */
@@ -26,6 +26,26 @@ const MIN_WINDOW_ENTRIES = 2;
 export interface CommittedPayload extends DecodedEnvelope {
   /** The SSZ log entry, as applied. Re-usable for snapshots and for re-proposal. */
   data: Uint8Array;
+}
+
+/**
+ * The window keeps a block's identity and its log bytes; the JSON form (`envelope`, megabytes of hex strings
+ * for a full block, about twice the bytes) is decoded again from `data` when asked for — only catching up
+ * a lagging op-node needs it. Kept decoded, it was most of the JS heap and its GC pauses under large blocks.
+ */
+function committedPayload(decoded: DecodedEnvelope, data: Uint8Array): CommittedPayload {
+  const { version, blockNumber, blockHash, parentHash, timestamp } = decoded;
+  return {
+    version,
+    blockNumber,
+    blockHash,
+    parentHash,
+    timestamp,
+    data,
+    get envelope() {
+      return decodeEnvelopeAs(data, version).envelope;
+    },
+  };
 }
 
 export type ApplyResult =
@@ -81,6 +101,8 @@ export class UnsafeHeadFsm {
         // Decoding is a pure function of the bytes, so the proposer's own decoding of this very entry
         // (see `hint`) is as good as ours and spares a multi-megabyte block a second pass.
         decoded = this.hints.get(data) ?? decodeEnvelope(bytes);
+        // Used once: the log keeps the buffer (the key) until compaction, and the hint must not live as long.
+        this.hints.delete(data);
       } catch (err) {
         return { ok: false, reason: 'decode', error: (err as Error).message };
       }
@@ -88,7 +110,7 @@ export class UnsafeHeadFsm {
       const head = this.head();
       if (verdict.kind === 'duplicate' && head !== undefined) return { ok: true, outcome: 'duplicate', head };
       if (verdict.kind === 'rejected') return { ok: false, reason: 'not-next-block', error: verdict.error };
-      const committed: CommittedPayload = { ...decoded, data: bytes };
+      const committed = committedPayload(decoded, bytes);
       this.entries.push(committed);
       this.bytes += bytes.byteLength;
       this.trim();
@@ -187,7 +209,7 @@ export class UnsafeHeadFsm {
           `snapshot entry ${i}: ${verdict.kind === 'rejected' ? verdict.error : 'duplicate block'}`,
         );
       }
-      restored.push({ ...decoded, data });
+      restored.push(committedPayload(decoded, data));
     }
     this.entries = restored;
     this.bytes = restored.reduce((sum, e) => sum + e.data.byteLength, 0);
