@@ -27,6 +27,8 @@ import {
   MAX_TRANSACTIONS_PER_PAYLOAD,
   MAX_WITHDRAWALS_PER_PAYLOAD,
   PAYLOAD_LAYOUT,
+  type ExecutionPayloadV3Value,
+  type ExecutionPayloadV4Value,
 } from './ssz-types.js';
 
 /** op-service BlockVersion. Only V3 and V4 have codecs; V1/V2 exist so inference can name what it saw. */
@@ -122,20 +124,28 @@ export function decodeEnvelopeAs(data: Uint8Array, version: 'v3' | 'v4'): Decode
   }
   const body = data.subarray(ROOT_SIZE);
   checkPayloadOffsets(body, version);
-  let payload: ExecutionPayload;
+  let value: ExecutionPayloadV3Value | ExecutionPayloadV4Value;
   try {
-    const type = version === 'v4' ? ExecutionPayloadV4Ssz : ExecutionPayloadV3Ssz;
-    payload = valueToPayload(type.deserialize(body));
+    value = (version === 'v4' ? ExecutionPayloadV4Ssz : ExecutionPayloadV3Ssz).deserialize(body);
   } catch (err) {
     throw new EnvelopeError(`failed to decode execution payload: ${(err as Error).message}`);
   }
+  // The JSON form (every transaction as hex) is built when asked for: applying an entry needs only the
+  // block's identity, and formatting a megabyte block as hex on every member for every commit was wasted.
+  let envelope: ExecutionPayloadEnvelope | undefined;
   return {
     version,
-    envelope: { parentBeaconBlockRoot: formatBytes(data.subarray(0, ROOT_SIZE)), executionPayload: payload },
-    blockNumber: BigInt(payload.blockNumber),
-    blockHash: payload.blockHash,
-    parentHash: payload.parentHash,
-    timestamp: BigInt(payload.timestamp),
+    get envelope() {
+      envelope ??= {
+        parentBeaconBlockRoot: formatBytes(data.subarray(0, ROOT_SIZE)),
+        executionPayload: valueToPayload(value),
+      };
+      return envelope;
+    },
+    blockNumber: value.blockNumber,
+    blockHash: formatBytes(value.blockHash),
+    parentHash: formatBytes(value.parentHash),
+    timestamp: value.timestamp,
   };
 }
 
