@@ -234,7 +234,7 @@ export const CONDUCTOR_FLAGS: readonly FlagSpec[] = [
     name: 'fsm.payload-window-bytes',
     kind: 'uint',
     default: '33554432',
-    help: 'at most this many bytes of them (never fewer than two payloads); each snapshot carries the window',
+    help: 'at most this many bytes of them (never fewer than two payloads), all held in memory',
   },
 ];
 

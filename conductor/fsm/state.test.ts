@@ -140,6 +140,22 @@ describe('window', () => {
     expect(restored.window().map((p) => p.blockNumber)).toEqual([9n, 10n]);
   });
 
+  it('a snapshot carries the newest snapshotBytes of the window, at least two payloads', () => {
+    const entries = fakeChain(1n, 10n).map(enc);
+    const size = entries[0]!.byteLength;
+    const fsm = new UnsafeHeadFsm({ snapshotBytes: 3 * size });
+    for (const entry of entries) fsm.apply(entry);
+    expect(fsm.window()).toHaveLength(10);
+    const restored = new UnsafeHeadFsm();
+    restored.restore(fsm.snapshot());
+    expect(restored.window().map((p) => p.blockNumber)).toEqual([8n, 9n, 10n]);
+    const tiny = new UnsafeHeadFsm({ snapshotBytes: 1 });
+    for (const entry of entries) tiny.apply(entry);
+    restored.restore(tiny.snapshot());
+    expect(restored.window().map((p) => p.blockNumber)).toEqual([9n, 10n]);
+    expect(() => new UnsafeHeadFsm({ snapshotBytes: 0 })).toThrow(RangeError);
+  });
+
   it('reach is how far behind the head the window goes back', () => {
     expect(new UnsafeHeadFsm().reach()).toBe(0);
     expect(fsmWith(1n, 3n).reach()).toBe(2);
