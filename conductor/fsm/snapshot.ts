@@ -29,21 +29,44 @@ function sha256(data: Uint8Array): Uint8Array {
   return createHash('sha256').update(data).digest();
 }
 
-export function encodeSnapshot(entries: readonly Uint8Array[]): Uint8Array {
+/**
+ * Builds the snapshot into one buffer, pausing (a `yield`) after every `stepBytes` of entries copied and
+ * hashed; the caller decides whether a pause gives the event loop a turn.
+ */
+function* snapshotWriter(entries: readonly Uint8Array[], stepBytes: number): Generator<void, Uint8Array> {
   const bodySize = entries.reduce((n, e) => n + 4 + e.length, 0);
   const out = new Uint8Array(HEADER_SIZE + bodySize + CHECKSUM_SIZE);
   const view = new DataView(out.buffer);
   out.set(SNAPSHOT_MAGIC, 0);
   view.setUint16(4, SNAPSHOT_VERSION, true);
   view.setUint32(6, entries.length, true);
+  const hash = createHash('sha256');
   let at = HEADER_SIZE;
+  let hashed = 0;
+  let sinceStep = 0;
   for (const entry of entries) {
     view.setUint32(at, entry.length, true);
     out.set(entry, at + 4);
     at += 4 + entry.length;
+    sinceStep += entry.length;
+    if (sinceStep >= stepBytes) {
+      hash.update(out.subarray(hashed, at));
+      hashed = at;
+      sinceStep = 0;
+      yield;
+    }
   }
-  out.set(sha256(out.subarray(0, at)), at);
+  hash.update(out.subarray(hashed, at));
+  out.set(hash.digest(), at);
   return out;
+}
+
+export function encodeSnapshot(entries: readonly Uint8Array[]): Uint8Array {
+  const writer = snapshotWriter(entries, Infinity);
+  for (;;) {
+    const step = writer.next();
+    if (step.done) return step.value;
+  }
 }
 
 /**
@@ -55,31 +78,12 @@ export async function encodeSnapshotInSteps(
   entries: readonly Uint8Array[],
   stepBytes = 4 * 1024 * 1024,
 ): Promise<Uint8Array> {
-  const bodySize = entries.reduce((n, e) => n + 4 + e.length, 0);
-  const out = new Uint8Array(HEADER_SIZE + bodySize + CHECKSUM_SIZE);
-  const view = new DataView(out.buffer);
-  out.set(SNAPSHOT_MAGIC, 0);
-  view.setUint16(4, SNAPSHOT_VERSION, true);
-  view.setUint32(6, entries.length, true);
-  const hash = createHash('sha256');
-  let at = HEADER_SIZE;
-  let hashed = 0;
-  let sinceYield = 0;
-  for (const entry of entries) {
-    view.setUint32(at, entry.length, true);
-    out.set(entry, at + 4);
-    at += 4 + entry.length;
-    sinceYield += entry.length;
-    if (sinceYield >= stepBytes) {
-      hash.update(out.subarray(hashed, at));
-      hashed = at;
-      sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+  const writer = snapshotWriter(entries, stepBytes);
+  for (;;) {
+    const step = writer.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  hash.update(out.subarray(hashed, at));
-  out.set(hash.digest(), at);
-  return out;
 }
 
 function hasMagic(bytes: Uint8Array): boolean {

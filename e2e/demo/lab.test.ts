@@ -581,6 +581,34 @@ describe('a member whose Raft disk fills up', () => {
   let mounted = false;
   let lab: SequencerLab | undefined;
 
+  /** A 3-member lab whose node-2 keeps its Raft log on the 24 MiB tmpfs. */
+  async function labWithSmallDisk(): Promise<SequencerLab> {
+    const started = new SequencerLab({
+      nodes: 3,
+      blockTimeMs: 250,
+      payloadBytes: 20_000,
+      raftStorageDir: (id) => (id === 'node-2' ? path.join(mnt, 'raft') : undefined),
+    });
+    await started.start();
+    return started;
+  }
+
+  /** The member another member elected once `full` stopped writing (it may have been the leader). */
+  async function leaderOtherThan(running: SequencerLab, full: Member): Promise<Member> {
+    const elected: { leader?: Member } = {};
+    await running.waitFor(
+      async () => {
+        const candidate = await running.leader();
+        if (candidate === null || candidate === full) return false;
+        elected.leader = candidate;
+        return true;
+      },
+      15_000,
+      `a leader other than ${full.id}`,
+    );
+    return elected.leader!;
+  }
+
   beforeAll(async () => {
     await mkdir(mnt, { recursive: true });
     try {
@@ -599,13 +627,7 @@ describe('a member whose Raft disk fills up', () => {
 
   it('pauses and reports unhealthy while the disk is full, and takes part again once space is freed', async () => {
     if (!mounted) return;
-    lab = new SequencerLab({
-      nodes: 3,
-      blockTimeMs: 250,
-      payloadBytes: 20_000,
-      raftStorageDir: (id) => (id === 'node-2' ? path.join(mnt, 'raft') : undefined),
-    });
-    await lab.start();
+    lab = await labWithSmallDisk();
     const full = lab.members[2]!;
     const client = lab.client(full);
     await lab.waitFor(
@@ -629,19 +651,7 @@ describe('a member whose Raft disk fills up', () => {
     // The others carry on without it; the leader sees node-2's acknowledged index stand still. Under load the
     // leadership may have moved to node-2 just before its disk filled: it then cannot persist or hand off, and
     // the others elect a leader once its heartbeats stop, so wait for that leader rather than read it once.
-    const elected: { leader?: Member } = {};
-    await lab.waitFor(
-      async () => {
-        const candidate = await lab!.leader();
-        if (candidate === null || candidate === full) return false;
-        elected.leader = candidate;
-        return true;
-      },
-      15_000,
-      'a leader other than node-2',
-    );
-    const leaderMember = elected.leader!;
-    expect(leaderMember).not.toBe(full);
+    const leaderMember = await leaderOtherThan(lab, full);
     const leaderClient = lab.client(leaderMember);
     const matchOf = async (): Promise<number> =>
       (await leaderClient.raftStatus())!.peers.find((p) => p.id === full.id)!.matchIndex;
@@ -672,13 +682,7 @@ describe('a member whose Raft disk fills up', () => {
     if (!mounted) return;
     await lab?.stop();
     await rm(path.join(mnt, 'raft'), { recursive: true, force: true });
-    lab = new SequencerLab({
-      nodes: 3,
-      blockTimeMs: 250,
-      payloadBytes: 20_000,
-      raftStorageDir: (id) => (id === 'node-2' ? path.join(mnt, 'raft') : undefined),
-    });
-    await lab.start();
+    lab = await labWithSmallDisk();
     const full = lab.members[2]!;
     const client = lab.client(full);
     await lab.waitFor(async () => (await lab!.leader()) !== null, 60_000, 'a leader');
@@ -697,20 +701,10 @@ describe('a member whose Raft disk fills up', () => {
     }
     // Its heartbeats stop with its writes, so the others elect a leader after an election timeout; the full
     // member learns of the new term while its own write is still retrying, and must say so at once.
-    const elected: { leader?: Member } = {};
-    await lab.waitFor(
-      async () => {
-        const candidate = await lab!.leader();
-        if (candidate === null || candidate === full) return false;
-        elected.leader = candidate;
-        return true;
-      },
-      15_000,
-      'a leader other than node-2',
-    );
+    const elected = await leaderOtherThan(lab, full);
     await lab.waitFor(async () => !(await client.leader()), 3_000, 'node-2 to stop claiming leadership');
     expect(lab.logs(full)).toMatch(/raft storage is full/);
-    const leaderClient = lab.client(elected.leader!);
+    const leaderClient = lab.client(elected);
     const before = (await leaderClient.raftStatus())!.commitIndex;
     await lab.waitFor(
       async () => (await leaderClient.raftStatus())!.commitIndex > before + 4,
