@@ -42,7 +42,7 @@ export function registerConductorCommand(program: Command): void {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping conductor');
-      conductor.close().then(
+      conductor.closeGracefully().then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error({ err: String(error) }, 'error while stopping');

@@ -78,6 +78,11 @@ function rollupBoostSource(config: ConductorConfig): {
 
 /** How long a leader waits for each voter's report before counting it unreachable. */
 const PEER_REPORT_TIMEOUT_MS = 1000;
+/**
+ * How long a leader stopping for a signal spends handing off: a transfer takes about a round trip and the new
+ * leader's first block a slot; Kubernetes' default grace period (30 s) leaves room for the rest of shutdown.
+ */
+const DEFAULT_HAND_OFF_TIMEOUT_MS = 5000;
 
 export class Conductor implements ConductorBackend {
   readonly registry = new Registry();
@@ -349,6 +354,43 @@ export class Conductor implements ConductorBackend {
   async close(): Promise<void> {
     await this.shutdown();
     await this.rpc?.close();
+  }
+
+  /**
+   * Stops for a signal — a pod deleted or drained, a rolling restart, systemd. A leader first hands leadership
+   * to the member the control loop would choose (as conductor_transferLeader does) and waits, up to
+   * `handOffTimeoutMs`, until its own op-node has stopped sequencing, so the chain loses at most the slot in
+   * flight instead of an election timeout; op-conductor's shutdown just leaves. With no member able to take
+   * over, or past the timeout, it stops anyway, as a crash would, and the others elect a leader.
+   */
+  async closeGracefully(handOffTimeoutMs = DEFAULT_HAND_OFF_TIMEOUT_MS): Promise<void> {
+    const { logger } = this.options;
+    if (!this.isStopped && this.raft?.isLeader() && this.raft.configuration().servers.length > 1) {
+      const started = Date.now();
+      const deadline = started + handOffTimeoutMs;
+      try {
+        logger.info({ timeoutMs: handOffTimeoutMs }, 'handing leadership off before stopping');
+        await Promise.race([
+          this.transferLeader(),
+          sleep(handOffTimeoutMs).then(() => {
+            throw new Error(`no hand-off within ${handOffTimeoutMs}ms`);
+          }),
+        ]);
+        // The control loop stops the local sequencer once leadership is gone; let it, so op-node is left
+        // stopped rather than building blocks no one will commit.
+        while ((this.raft.isLeader() || this.loop.isActive) && Date.now() < deadline) await sleep(20);
+        const leader = this.raft.leader();
+        logger.info(
+          { to: leader?.id ?? null, ms: Date.now() - started, sequencerStopped: !this.loop.isActive },
+          this.raft.isLeader()
+            ? 'still the leader; stopping anyway'
+            : 'leadership handed off before stopping',
+        );
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'could not hand leadership off; stopping anyway');
+      }
+    }
+    await this.close();
   }
 
   // ------------------------------------------------------------------------------------------------

@@ -560,6 +560,64 @@ describe('a 3-member HA sequencer cluster', () => {
   });
 });
 
+describe("a leader's conductor stopped with SIGTERM (a pod deleted or drained)", () => {
+  let lab: SequencerLab | undefined;
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('hands leadership off before it exits, so the chain keeps its slots', async () => {
+    // info: the hand-off's own log lines are the evidence that it was a transfer, not an election.
+    lab = new SequencerLab({
+      nodes: 3,
+      blockTimeMs: 250,
+      heartbeatTimeoutMs: 500,
+      leaseTimeoutMs: 250,
+      logLevel: 'info',
+    });
+    await lab.start();
+    const headOf = async (member: Member): Promise<number> => (await lab!.view(member)).head ?? -1;
+    let leader: Member | null = null;
+    await lab.waitFor(
+      async () => {
+        leader = await lab!.leader();
+        if (leader === null || !(await lab!.view(leader)).active) return false;
+        const others = lab!.members.filter((m) => m !== leader);
+        return (await Promise.all(others.map((m) => lab!.client(m).sequencerHealthy()))).every(Boolean);
+      },
+      60_000,
+      'a sequencing leader and two healthy followers',
+    );
+    const stopping = leader!;
+    const conductor = stopping.processes.get('conductor')!;
+    const exited = new Promise<number | null>((resolve) => conductor.once('exit', (code) => resolve(code)));
+    const before = Math.max(...(await Promise.all(lab.members.map(headOf))));
+    const started = performance.now();
+    conductor.kill('SIGTERM');
+    const others = lab.members.filter((m) => m !== stopping);
+    await lab.waitFor(
+      async () => Math.max(...(await Promise.all(others.map(headOf)))) >= before + 2,
+      15_000,
+      'blocks from the new leader',
+    );
+    const gap = performance.now() - started;
+    console.log(`SIGTERM of the leader's conductor -> blocks resume after ${Math.round(gap)} ms`);
+    expect(await exited).toBe(0);
+    // It says whom it handed to, and that its own op-node had stopped sequencing before it exited.
+    const handedOff =
+      /"to":"(node-\d)".*"sequencerStopped":true.*"leadership handed off before stopping"/.exec(
+        lab.logs(stopping),
+      );
+    expect(handedOff).not.toBeNull();
+    expect(handedOff![1]).not.toBe(stopping.id);
+    // An election could not even start before the followers had heard nothing for the heartbeat timeout.
+    expect(gap).toBeLessThan(2000);
+    const report = await lab.audit();
+    expect(report.issues).toEqual([]);
+    expect(report.doubleSequenced).toBe(0);
+  });
+});
+
 describe('a member that does not come up', () => {
   it('fails with the process, the address it was polled on, the last attempt and its log tail', async () => {
     const progress: string[] = [];
