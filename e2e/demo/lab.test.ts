@@ -457,6 +457,9 @@ describe('a 3-member HA sequencer cluster', () => {
 
   it('exports op-conductor’s metrics', async () => {
     const leader = await steadyLeader();
+    // A successful health check is among the expected series: on a loaded machine a leader restarted by an
+    // earlier test can be behind the clock (unhealthy) for a while; wait until it is not.
+    await lab.waitFor(() => lab.client(leader).sequencerHealthy(), 60_000, `${leader.id} healthy`);
     const expected = [
       /^op_conductor_up 1$/m,
       /^op_conductor_info\{version="[^"]+"\} 1$/m,
