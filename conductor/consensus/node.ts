@@ -432,7 +432,8 @@ export class RaftNode<Result = unknown> {
    * Losing leadership needs nothing on disk, so it is reported as soon as the core steps down rather than
    * when the Ready carrying it comes out of the loop: a Ready can sit in persistUntilRoom for as long as the
    * disk stays full, and a deposed leader must not keep answering `conductor_leader` with true meanwhile.
-   * Becoming leader still waits for its Ready (its term and vote durable first).
+   * Becoming leader still waits for its Ready (its term and vote durable first), and so does failing the
+   * proposals in flight (handleReady), which must come after the committed entries that Ready answers.
    */
   private noticeStepDown(): void {
     if (this.softState.role !== 'leader') return;
@@ -552,7 +553,13 @@ export class RaftNode<Result = unknown> {
       await this.storage.markRecovered();
       this.recoveringReason = null;
     }
-    if (ready.softState && !this.isStale(ready.softState)) this.onSoftState(ready.softState);
+    if (ready.softState) {
+      if (!this.isStale(ready.softState)) this.onSoftState(ready.softState);
+      // hashicorp/raft fails in-flight applies when leadership is lost; the outcome is unknown. Done here,
+      // after this Ready's committed entries were applied and answered, even when the step-down itself was
+      // reported early (noticeStepDown): a proposal that did commit must not be told it failed.
+      if (ready.softState.role !== 'leader') this.failInFlight();
+    }
     for (const read of ready.readStates) {
       const pending = this.readContexts.get(read.context);
       if (!pending) continue;
@@ -607,17 +614,17 @@ export class RaftNode<Result = unknown> {
     return state.role === 'leader' && this.core.softState().role !== 'leader';
   }
 
+  private failInFlight(): void {
+    this.proposals.failAll(new Error('leadership lost while committing log'));
+    for (const read of this.readContexts.values()) read.reject(new Error('node is not the leader'));
+    this.readContexts.clear();
+  }
+
   private onSoftState(next: SoftState): void {
     const previous = this.softState;
     this.softState = next;
     const wasLeader = previous.role === 'leader';
     const isLeader = next.role === 'leader';
-    if (wasLeader && !isLeader) {
-      // hashicorp/raft fails in-flight applies when leadership is lost; the outcome is unknown.
-      this.proposals.failAll(new Error('leadership lost while committing log'));
-      for (const read of this.readContexts.values()) read.reject(new Error('node is not the leader'));
-      this.readContexts.clear();
-    }
     if (previous.leader !== next.leader || wasLeader !== isLeader) {
       this.logger.info({ leader: next.leader, role: next.role, term: next.term }, 'raft leadership changed');
       const change: LeadershipChange = { leader: next.leader, isLeader, term: next.term };
