@@ -6,7 +6,7 @@
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { useControlPlane, waitFor } from '../../e2e/cluster/testing/control-plane.js';
 import { API_GROUP, API_VERSION, PLURAL } from '../api/names.js';
-import { KubeClient, NotLeaderError } from './client.js';
+import { KubeApiError, KubeClient, NotLeaderError } from './client.js';
 import {
   createExamplePrerequisites,
   installCrd,
@@ -97,20 +97,29 @@ it('a leader that cannot renew steps down within the renew deadline, before anyo
   // Raw JSON: client-node's Lease model serialises MicroTime with milliseconds, which the server rejects.
   const raw = new KubeClient(cp.kc);
   const path = `/apis/coordination.k8s.io/v1/namespaces/${cp.namespace}/leases/baton-operator`;
-  const lease = await raw.request<{ spec: Record<string, unknown> }>('GET', path);
-  // Another holder takes the Lease (as after a partition); b's renewals now fail.
-  const takenAt = Date.now();
-  await raw.request('PUT', path, {
-    body: {
-      ...lease,
-      spec: {
-        ...lease.spec,
-        holderIdentity: 'intruder',
-        renewTime: new Date().toISOString().replace('Z', '000Z'),
-        leaseDurationSeconds: 30,
-      },
-    },
-  });
+  // Another holder takes the Lease (as after a partition); b's renewals now fail. b renews every retry
+  // period, so a read-modify-write can lose to a renewal (409 Conflict): read again and retry, as any client.
+  let takenAt: number;
+  for (let attempt = 1; ; attempt++) {
+    const lease = await raw.request<{ spec: Record<string, unknown> }>('GET', path);
+    takenAt = Date.now();
+    try {
+      await raw.request('PUT', path, {
+        body: {
+          ...lease,
+          spec: {
+            ...lease.spec,
+            holderIdentity: 'intruder',
+            renewTime: new Date().toISOString().replace('Z', '000Z'),
+            leaseDurationSeconds: 30,
+          },
+        },
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.code === 409) || attempt >= 10) throw error;
+    }
+  }
   raw.close();
   await waitFor('b steps down', () => !b.elector?.isLeader() && !b.controller.isActing, { timeoutMs: 5_000 });
   expect(Date.now() - takenAt).toBeLessThan(3_000); // renewDeadline 2 s (+ one retry period)
