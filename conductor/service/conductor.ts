@@ -19,6 +19,7 @@ import type { PeerView } from '../control/select-target.js';
 import type { ConductorConfig } from '../config/flags.js';
 import { checkCommit, parseEnvelope, UnsafeHeadFsm, type ApplyResult } from '../fsm/index.js';
 import { createConductorMetrics, type ConductorMetrics } from '../metrics/metrics.js';
+import { RaftError } from '../raft/errors.js';
 import { Suffrage as RaftSuffrage, type Configuration, type Entry } from '../raft/types.js';
 import {
   NO_LEADER,
@@ -368,14 +369,23 @@ export class Conductor implements ConductorBackend {
     if (!this.isStopped && this.raft?.isLeader() && this.raft.configuration().servers.length > 1) {
       const started = Date.now();
       const deadline = started + handOffTimeoutMs;
+      let timer: NodeJS.Timeout | undefined;
       try {
         logger.info({ timeoutMs: handOffTimeoutMs }, 'handing leadership off before stopping');
-        await Promise.race([
-          this.transferLeader(),
-          sleep(handOffTimeoutMs).then(() => {
-            throw new Error(`no hand-off within ${handOffTimeoutMs}ms`);
-          }),
-        ]);
+        try {
+          await Promise.race([
+            this.transferLeader(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error(`no hand-off within ${handOffTimeoutMs}ms`)),
+                handOffTimeoutMs,
+              );
+            }),
+          ]);
+        } catch (error) {
+          // The control loop was already handing off (an unhealthy leader does): wait for that one instead.
+          if (!(error instanceof RaftError && error.code === 'LeadershipTransferInProgress')) throw error;
+        }
         // The control loop stops the local sequencer once leadership is gone; let it, so op-node is left
         // stopped rather than building blocks no one will commit.
         while ((this.raft.isLeader() || this.loop.isActive) && Date.now() < deadline) await sleep(20);
@@ -388,6 +398,8 @@ export class Conductor implements ConductorBackend {
         );
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'could not hand leadership off; stopping anyway');
+      } finally {
+        clearTimeout(timer);
       }
     }
     await this.close();
