@@ -38,15 +38,17 @@ export function registerConductorCommand(program: Command): void {
       ...(adminToken ? { adminToken } : {}),
     });
     let stopping = false;
+    // pino writes asynchronously: what is logged last (how the hand-off went) is lost unless flushed first.
+    const exit = (code: number): void => logger.flush(() => process.exit(code));
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping conductor');
       conductor.closeGracefully().then(
-        () => process.exit(0),
+        () => exit(0),
         (error: unknown) => {
           logger.error({ err: String(error) }, 'error while stopping');
-          process.exit(1);
+          exit(1);
         },
       );
     };
@@ -55,7 +57,7 @@ export function registerConductorCommand(program: Command): void {
     await conductor.closed;
     if (!stopping) {
       logger.info({}, 'conductor stopped over RPC');
-      process.exit(0);
+      exit(0);
     }
   });
   program.addCommand(command);

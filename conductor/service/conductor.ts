@@ -387,8 +387,11 @@ export class Conductor implements ConductorBackend {
           if (!(error instanceof RaftError && error.code === 'LeadershipTransferInProgress')) throw error;
         }
         // The control loop stops the local sequencer once leadership is gone; let it, so op-node is left
-        // stopped rather than building blocks no one will commit.
-        while ((this.raft.isLeader() || this.loop.isActive) && Date.now() < deadline) await sleep(20);
+        // stopped rather than building blocks no one will commit. And hear from the new leader (its first
+        // heartbeat), which confirms the hand-off and names it.
+        const settled = (): boolean =>
+          !this.raft.isLeader() && !this.loop.isActive && this.raft.leader() !== null;
+        while (!settled() && Date.now() < deadline) await sleep(20);
         const leader = this.raft.leader();
         logger.info(
           { to: leader?.id ?? null, ms: Date.now() - started, sequencerStopped: !this.loop.isActive },

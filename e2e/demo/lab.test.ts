@@ -592,7 +592,8 @@ describe("a leader's conductor stopped with SIGTERM (a pod deleted or drained)",
     );
     const leader: Member = found!;
     const conductor = leader.processes.get('conductor')!;
-    const exited = new Promise<number | null>((resolve) => conductor.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': only then has all of its output been read.
+    const exited = new Promise<number | null>((resolve) => conductor.once('close', (code) => resolve(code)));
     let output = '';
     const collect = (chunk: Buffer): void => void (output += chunk.toString());
     conductor.stdout?.on('data', collect);
@@ -608,7 +609,8 @@ describe("a leader's conductor stopped with SIGTERM (a pod deleted or drained)",
       'blocks from the new leader',
     );
     const gapMs = performance.now() - started;
-    return { leader, gapMs, output, exitCode: await exited };
+    const exitCode = await exited; // before reading `output`: the hand-off's last lines come at exit
+    return { leader, gapMs, output, exitCode };
   }
 
   /** It says whom it handed to, and that its op-node had stopped sequencing (on failure: its output, why not). */
