@@ -779,11 +779,20 @@ describe('a member whose Raft disk fills up', () => {
     lab = await labWithSmallDisk();
     const full = lab.members[2]!;
     const client = lab.client(full);
-    await lab.waitFor(async () => (await lab!.leader()) !== null, 60_000, 'a leader');
-    const first = (await lab.leader())!;
-    if (first !== full)
-      await lab.client(first).transferLeaderToServer(full.id, `127.0.0.1:${full.ports.raft}`);
-    await lab.waitFor(() => client.leader(), 15_000, 'node-2 to lead');
+    // Ask whoever leads to hand over to node-2 until it leads (under load the leader may be busy handing off
+    // on its own, which refuses a second transfer: "leadership transfer in progress").
+    await lab.waitFor(
+      async () => {
+        if (await client.leader()) return true;
+        const current = await lab!.leader();
+        if (current !== null && current !== full) {
+          await lab!.client(current).transferLeaderToServer(full.id, `127.0.0.1:${full.ports.raft}`);
+        }
+        return client.leader();
+      },
+      60_000,
+      'node-2 to lead',
+    );
     const filler = path.join(mnt, 'filler');
     const fh = await open(filler, 'w');
     try {
