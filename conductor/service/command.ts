@@ -44,7 +44,7 @@ export function registerConductorCommand(program: Command): void {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping conductor');
-      conductor.closeGracefully().then(
+      conductor.close().then(
         () => exit(0),
         (error: unknown) => {
           logger.error({ err: String(error) }, 'error while stopping');

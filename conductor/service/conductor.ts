@@ -19,7 +19,6 @@ import type { PeerView } from '../control/select-target.js';
 import type { ConductorConfig } from '../config/flags.js';
 import { checkCommit, parseEnvelope, UnsafeHeadFsm, type ApplyResult } from '../fsm/index.js';
 import { createConductorMetrics, type ConductorMetrics } from '../metrics/metrics.js';
-import { RaftError } from '../raft/errors.js';
 import { Suffrage as RaftSuffrage, type Configuration, type Entry } from '../raft/types.js';
 import {
   NO_LEADER,
@@ -79,11 +78,6 @@ function rollupBoostSource(config: ConductorConfig): {
 
 /** How long a leader waits for each voter's report before counting it unreachable. */
 const PEER_REPORT_TIMEOUT_MS = 1000;
-/**
- * How long a leader stopping for a signal spends handing off: a transfer takes about a round trip and the new
- * leader's first block a slot; Kubernetes' default grace period (30 s) leaves room for the rest of shutdown.
- */
-const DEFAULT_HAND_OFF_TIMEOUT_MS = 5000;
 
 export class Conductor implements ConductorBackend {
   readonly registry = new Registry();
@@ -355,57 +349,6 @@ export class Conductor implements ConductorBackend {
   async close(): Promise<void> {
     await this.shutdown();
     await this.rpc?.close();
-  }
-
-  /**
-   * Stops for a signal — a pod deleted or drained, a rolling restart, systemd. A leader first hands leadership
-   * to the member the control loop would choose (as conductor_transferLeader does) and waits, up to
-   * `handOffTimeoutMs`, until its own op-node has stopped sequencing, so the chain loses at most the slot in
-   * flight instead of an election timeout; op-conductor's shutdown just leaves. With no member able to take
-   * over, or past the timeout, it stops anyway, as a crash would, and the others elect a leader.
-   */
-  async closeGracefully(handOffTimeoutMs = DEFAULT_HAND_OFF_TIMEOUT_MS): Promise<void> {
-    const { logger } = this.options;
-    if (!this.isStopped && this.raft?.isLeader() && this.raft.configuration().servers.length > 1) {
-      const started = Date.now();
-      const deadline = started + handOffTimeoutMs;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        logger.info({ timeoutMs: handOffTimeoutMs }, 'handing leadership off before stopping');
-        try {
-          await Promise.race([
-            this.transferLeader(),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(
-                () => reject(new Error(`no hand-off within ${handOffTimeoutMs}ms`)),
-                handOffTimeoutMs,
-              );
-            }),
-          ]);
-        } catch (error) {
-          // The control loop was already handing off (an unhealthy leader does): wait for that one instead.
-          if (!(error instanceof RaftError && error.code === 'LeadershipTransferInProgress')) throw error;
-        }
-        // The control loop stops the local sequencer once leadership is gone; let it, so op-node is left
-        // stopped rather than building blocks no one will commit. And hear from the new leader (its first
-        // heartbeat), which confirms the hand-off and names it.
-        const settled = (): boolean =>
-          !this.raft.isLeader() && !this.loop.isActive && this.raft.leader() !== null;
-        while (!settled() && Date.now() < deadline) await sleep(20);
-        const leader = this.raft.leader();
-        logger.info(
-          { to: leader?.id ?? null, ms: Date.now() - started, sequencerStopped: !this.loop.isActive },
-          this.raft.isLeader()
-            ? 'still the leader; stopping anyway'
-            : 'leadership handed off before stopping',
-        );
-      } catch (error) {
-        logger.warn({ err: (error as Error).message }, 'could not hand leadership off; stopping anyway');
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    await this.close();
   }
 
   // ------------------------------------------------------------------------------------------------
