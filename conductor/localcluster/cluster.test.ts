@@ -158,13 +158,7 @@ describe('snapshots by size', () => {
     });
     await cluster.start();
     try {
-      const leader = await cluster.waitForLeader();
-      const victim = cluster.ids.find((id) => id !== leader)!;
-      await cluster.kill(victim);
-      const series = await cluster.proposeSeries(leader, new Uint8Array(100_000).fill(7), 40);
-      expect(series.latenciesMs).toHaveLength(40);
-      const { count } = await cluster.barrier(leader);
-      expect(count).toBe(40);
+      const { leader, victim, count } = await commitWithFollowerDown(cluster, 7);
       const taken = (await cluster.status(leader)).snapshotsTaken;
       expect(taken).toBeGreaterThanOrEqual(1);
       expect(taken).toBeLessThanOrEqual(2);
@@ -177,6 +171,24 @@ describe('snapshots by size', () => {
     }
   });
 
+  /**
+   * Kills a follower, then commits 40 blocks of 100 KB proposed inside the leader (the benchmark's route), so
+   * the follower falls behind the trailing log and must catch up from a snapshot when relaunched.
+   */
+  async function commitWithFollowerDown(
+    cluster: LocalCluster,
+    fill: number,
+  ): Promise<{ leader: string; victim: string; count: number }> {
+    const leader = await cluster.waitForLeader();
+    const victim = cluster.ids.find((id) => id !== leader)!;
+    await cluster.kill(victim);
+    const series = await cluster.proposeSeries(leader, new Uint8Array(100_000).fill(fill), 40);
+    expect(series.latenciesMs).toHaveLength(40);
+    const { count } = await cluster.barrier(leader);
+    expect(count).toBe(40);
+    return { leader, victim, count };
+  }
+
   it('bounds the in-memory log by bytes: big entries trigger snapshots long before the entry count does', async () => {
     const cluster = new LocalCluster({
       size: 3,
@@ -186,14 +198,7 @@ describe('snapshots by size', () => {
     });
     await cluster.start();
     try {
-      const leader = await cluster.waitForLeader();
-      const victim = cluster.ids.find((id) => id !== leader)!;
-      await cluster.kill(victim);
-      // 40 blocks of 100 KB, proposed inside the leader (the benchmark's route).
-      const series = await cluster.proposeSeries(leader, new Uint8Array(100_000).fill(9), 40);
-      expect(series.latenciesMs).toHaveLength(40);
-      const { count } = await cluster.barrier(leader);
-      expect(count).toBe(40);
+      const { leader, victim, count } = await commitWithFollowerDown(cluster, 9);
       // ~4 MB applied: several snapshots at 1 MiB each, although 8192 entries were never reached.
       expect((await cluster.status(leader)).snapshotsTaken).toBeGreaterThanOrEqual(3);
       // The victim is more than the 256 KiB trailing log behind: it catches up from a snapshot.

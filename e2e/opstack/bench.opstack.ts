@@ -22,16 +22,12 @@ const binaries: OpStackBenchBinaries = {
   opConductor: path.join(bin, 'op-conductor'),
 };
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+/** What both benchmark runs share: the binaries, op-conductor's default Raft timing, progress on stderr. */
+const common = { binaries, heartbeatTimeoutMs: 1000, leaseTimeoutMs: 500, progress };
 
 describe('benchmarks on the real OP Stack, Baton against upstream op-conductor', () => {
   it('failover: both implementations fail over and hand off on the same devnet, which stays one chain', async () => {
-    const result = await runOpStackFailoverBench({
-      binaries,
-      trials: 1,
-      heartbeatTimeoutMs: 1000,
-      leaseTimeoutMs: 500,
-      progress,
-    });
+    const result = await runOpStackFailoverBench({ ...common, trials: 1 });
     for (const side of [result.baton, result.opConductor]) {
       expect(side.crash.trials).toBe(1);
       // Detection alone takes a heartbeat timeout; a gap below that would be a measurement error.
@@ -49,14 +45,7 @@ describe('benchmarks on the real OP Stack, Baton against upstream op-conductor',
   }, 600_000);
 
   it("commit: op-node's client commits every size to both, the envelopes growing with the filler", async () => {
-    const result = await runOpStackCommitBench({
-      binaries,
-      rounds: 1,
-      commitsPerRound: 5,
-      heartbeatTimeoutMs: 1000,
-      leaseTimeoutMs: 500,
-      progress,
-    });
+    const result = await runOpStackCommitBench({ ...common, rounds: 1, commitsPerRound: 5 });
     expect(result.sizes.map((s) => s.fillerBytes)).toEqual([0, 100_000, 1_000_000]);
     expect([result.cold.baton.commits, result.cold.opConductor.commits]).toEqual([200, 200]);
     for (const size of result.sizes) {
