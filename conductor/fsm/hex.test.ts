@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { canonicalBytes, formatBytes, parseBytes } from './hex.js';
+import { formatBytes, parseBytes, parseBytesWithHex } from './hex.js';
+
+const canonicalBytes = (...args: Parameters<typeof parseBytesWithHex>): string =>
+  parseBytesWithHex(...args).hex;
 
 describe('hex bytes (hexutil.Bytes rules)', () => {
   it.each([

@@ -40,20 +40,9 @@ export function parseBytes(
 }
 
 /**
- * The same validation as parseBytes, returning the canonical (lower-case) hex string instead of the bytes:
- * where the envelope keeps hex, this spares a megabyte transaction a bytes → hex round trip.
- */
-export function canonicalBytes(
-  value: unknown,
-  field: string,
-  opts: { length?: number; maxLength?: number } = {},
-): Hex {
-  return parseBytesWithHex(value, field, opts).hex;
-}
-
-/**
- * Both at once from one decode: the bytes, and the canonical hex (the input itself unless it has upper-case
- * digits — op-node writes lower case, and a copy of a megabyte string per transaction is not free).
+ * The same validation as parseBytes, returning both from one decode: the bytes, and the canonical (lower-case)
+ * hex — the input itself unless it has upper-case digits (op-node writes lower case, and a copy of a megabyte
+ * string per transaction is not free).
  */
 export function parseBytesWithHex(
   value: unknown,
