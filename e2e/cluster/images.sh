@@ -4,6 +4,9 @@
 #   baton:dev-a, baton:dev-b, baton:0.1.0   the baton CLI (operator, conductor, simulator) on Node.js 22
 #   baton.local/coredns:v1.12.0             CoreDNS from build-tools.sh
 #   registry.k8s.io/pause:3.10              the pod sandbox: images/pause (the name containerd's sandbox_image names)
+#   baton.local/op-geth:<v>, :<v>-b          op-geth, op-node and op-batcher from e2e/opstack/build.sh's binaries, with
+#   baton.local/op-node:<v>, :<v>-b          BusyBox (sh, wget, sha256sum, gunzip: what the upstream Alpine images have);
+#   baton.local/op-batcher:<v>               only when those binaries are built (the simulator path needs none of them)
 #
 #   e2e/cluster/images.sh build                       build (or reuse) the archives; prints one path per line
 #   e2e/cluster/images.sh import --address SOCKET     build, then import into containerd's k8s.io namespace
@@ -154,6 +157,90 @@ build_coredns() {
   echo "$out"
 }
 
+# ---- OP Stack ----------------------------------------------------------------------------------------------------
+OPSTACK_UID=10002
+GETH_VERSION=v1.101702.3-rc.7 # e2e/opstack/build.sh's pins
+OPTIMISM_VERSION=v1.19.6
+
+busybox_binary() { # a static BusyBox from Debian's busybox-static package, unpacked into the cache (not installed)
+  local dir="$cache/busybox"
+  if [[ ! -x $dir/busybox ]]; then
+    log "fetching busybox-static (apt-get download; unpacked under $dir, not installed)"
+    local t
+    t="$(mktemp -d)"
+    (cd "$t" && apt-get download busybox-static >/dev/null 2>&1) ||
+      (apt-get update -qq >/dev/null && cd "$t" && apt-get download busybox-static >/dev/null) ||
+      die "apt-get download busybox-static failed (apt must reach its mirror)"
+    dpkg-deb -x "$t"/busybox-static_*.deb "$t/x"
+    mkdir -p "$dir"
+    cp "$t/x/bin/busybox" "$dir/busybox.tmp" && mv "$dir/busybox.tmp" "$dir/busybox"
+    rm -rf "$t"
+  fi
+  "$dir/busybox" true || die "$dir/busybox does not run"
+  echo "$dir/busybox"
+}
+
+# opstack_image NAME VERSION BINARY ENTRYPOINT: baton.local/NAME:VERSION and :VERSION-b (a label and an environment
+# variable apart, so bumping one to the other is a real image change), the binary at /usr/local/bin/ENTRYPOINT.
+build_opstack_image() {
+  local name="$1" version="$2" bin="$3" entry="$4" busybox key out
+  busybox="$(busybox_binary)"
+  key="$( (sha "$bin" && sha "$busybox" && echo "$RECIPE $name $version") | sha256sum | cut -c1-16)"
+  out="$cache/images/$name-$key.tar"
+  if [[ ! -s $out || ! -s ${out%.tar}-b.tar ]]; then
+    log "building the $name image (baton.local/$name:$version)"
+    local d r
+    d="$(mktemp -d)"
+    r="$d/rootfs"
+    mkdir -p "$r/usr/local/bin" "$r/bin" "$r/etc" "$r/tmp" "$r/data"
+    chmod 1777 "$r/tmp"
+    cp "$bin" "$r/usr/local/bin/$entry"
+    copy_libs "$bin" "$r"
+    cp "$busybox" "$r/bin/busybox"
+    local applet
+    for applet in sh wget sha256sum gunzip gzip od tr head cut cat mv rm cp mkdir ls sleep echo test; do
+      ln -s busybox "$r/bin/$applet"
+    done
+    printf 'root:x:0:0:root:/root:/sbin/nologin
+opstack:x:%s:%s:opstack:/tmp:/sbin/nologin
+' "$OPSTACK_UID" "$OPSTACK_UID" >"$r/etc/passwd"
+    printf 'root:x:0:
+opstack:x:%s:
+' "$OPSTACK_UID" >"$r/etc/group"
+    printf 'passwd: files
+group: files
+hosts: files dns
+' >"$r/etc/nsswitch.conf"
+    chmod -R u+rwX,go+rX,go-w "$r/usr" "$r/bin" "$r/etc"
+    chmod 0755 "$r/usr/local/bin/$entry" "$r/bin/busybox"
+    rootfs_tar "$r" "$d/layer.tar"
+    local variant
+    for variant in a b; do
+      config_json "$OPSTACK_UID:$OPSTACK_UID" "[\"/usr/local/bin/$entry\"]" 'null' \
+        "[\"PATH=/usr/local/bin:/bin\",\"HOME=/tmp\",\"BATON_IMAGE_VARIANT=$variant\"]" / \
+        "{\"dev.baton.lab\":\"$name\",\"dev.baton.lab.variant\":\"$variant\"}" >"$d/config-$variant.json"
+    done
+    oci_archive "$out" "$d/layer.tar" "$d/config-a.json" "baton.local/$name:$version"
+    oci_archive "${out%.tar}-b.tar" "$d/layer.tar" "$d/config-b.json" "baton.local/$name:$version-b"
+    log "$name image: $(du -h "$d/layer.tar" | cut -f1)"
+    rm -rf "$d"
+    prune "$name" "$key"
+  fi
+  echo "$out"
+  echo "${out%.tar}-b.tar"
+}
+
+build_opstack() {
+  local bin
+  bin="$("$repo/e2e/opstack/build.sh" --check 2>/dev/null)" || {
+    log "OP Stack binaries not built (npm run opstack:build): no op-geth/op-node/op-batcher images"
+    return 0
+  }
+  build_opstack_image op-geth "$GETH_VERSION" "$bin/geth" geth
+  build_opstack_image op-node "$OPTIMISM_VERSION" "$bin/op-node" op-node
+  build_opstack_image op-batcher "$OPTIMISM_VERSION" "$bin/op-batcher" op-batcher
+}
+
 # ---- baton -----------------------------------------------------------------------------------------------------
 node_binary() { # the Node.js 22 binary, fetched once with npm (a registry package) and cached
   local dir="$cache/node-$NODE_VERSION"
@@ -263,6 +350,7 @@ build_all() {
   build_pause
   build_coredns
   build_baton
+  build_opstack
 }
 
 cmd="${1:-}"

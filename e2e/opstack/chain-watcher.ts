@@ -14,9 +14,12 @@ interface RpcBlock {
   number: Hex;
 }
 
+/** A node's RPC URL, or how to find it now (a pod's IP changes when it is recreated; null: not known yet). */
+export type WatchedUrl = string | (() => string | null);
+
 interface Watched {
   readonly id: string;
-  readonly url: string;
+  readonly url: WatchedUrl;
   readonly canonical: Map<number, Hex>;
   readonly inserted: AuditBlockEvent[];
   headHash: Hex | null;
@@ -30,7 +33,7 @@ export class ChainWatcher {
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
 
-  start(nodes: readonly { id: string; url: string }[], intervalMs = 300): void {
+  start(nodes: readonly { id: string; url: WatchedUrl }[], intervalMs = 300): void {
     for (const n of nodes) this.nodes.push({ ...n, canonical: new Map(), inserted: [], headHash: null });
     this.timer = setInterval(() => void this.pollOnce(), intervalMs);
   }
@@ -49,7 +52,9 @@ export class ChainWatcher {
   }
 
   private async poll(node: Watched): Promise<void> {
-    const head = (await jsonRpc(node.url, 'eth_getBlockByNumber', ['latest', false], 2000)) as RpcBlock;
+    const url = typeof node.url === 'function' ? node.url() : node.url;
+    if (url === null) return;
+    const head = (await jsonRpc(url, 'eth_getBlockByNumber', ['latest', false], 2000)) as RpcBlock;
     if (head.hash === node.headHash) return;
     const now = Date.now();
     const fresh: RpcBlock[] = [head];
@@ -57,7 +62,7 @@ export class ChainWatcher {
     while (Number(cursor.number) > 1 && fresh.length < MAX_WALK) {
       const below = Number(cursor.number) - 1;
       if (node.canonical.get(below) === cursor.parentHash.toLowerCase()) break;
-      cursor = (await jsonRpc(node.url, 'eth_getBlockByHash', [cursor.parentHash, false], 2000)) as RpcBlock;
+      cursor = (await jsonRpc(url, 'eth_getBlockByHash', [cursor.parentHash, false], 2000)) as RpcBlock;
       fresh.unshift(cursor);
     }
     for (const block of fresh) {

@@ -93,7 +93,37 @@ const invalid: [string, (spec: Spec) => Spec, string][] = [
   [
     'genesis missing',
     (s) => ({ ...s, chain: { ...s.chain, genesis: undefined } }),
-    'chain.genesis is required unless opGeth.initGenesis is false',
+    'chain.genesis or chain.genesisUrl is required unless opGeth.initGenesis is false',
+  ],
+  [
+    'genesis given twice',
+    (s) => ({ ...s, chain: { ...s.chain, genesisUrl: { url: 'https://x/g.json', sha256: 'a'.repeat(64) } } }),
+    'set chain.genesis or chain.genesisUrl, not both',
+  ],
+  [
+    'genesis URL that is not http(s)',
+    (s) => ({
+      ...s,
+      chain: {
+        ...s.chain,
+        genesis: undefined,
+        genesisUrl: { url: 'file:///g.json', sha256: 'a'.repeat(64) },
+      },
+    }),
+    'chain.genesisUrl.url must be an http:// or https:// URL',
+  ],
+  [
+    'a volume named like one of the operator’s',
+    (s) => ({ ...s, podTemplate: { ...s.podTemplate, volumes: [{ name: 'jwt', emptyDir: {} }] } }),
+    "podTemplate.volumes: the names tmp, chain, jwt, p2p-keys, geth-p2p, geth-data, raft-data are the operator's",
+  ],
+  [
+    'a mount over the operator’s paths',
+    (s) => ({
+      ...s,
+      conductor: { ...s.conductor, volumeMounts: [{ name: 'tls', mountPath: '/etc/baton/tls' }] },
+    }),
+    'mountPath must be absolute and outside /data, /raft, /tmp and /etc/baton',
   ],
   [
     '--raft.bootstrap in conductor args',

@@ -158,7 +158,10 @@ describe('withDefaults', () => {
     expect(spec.opGeth.initGenesis).toBe(true);
     expect(spec.opNode.conductorRpcTimeout).toBe('1s');
     expect(spec.clusterDomain).toBe('cluster.local');
-    expect(spec.podTemplate.terminationGracePeriodSeconds).toBe(60);
+    expect(spec.podTemplate.terminationGracePeriodSeconds).toBe(300);
+    expect(spec.opGeth.stateScheme).toBe('path');
+    expect(spec.opNode.engineKind).toBe('geth');
+    expect(spec.chain.l1.beaconIgnore).toBe(false);
   });
 
   it('keeps values that were given', () => {

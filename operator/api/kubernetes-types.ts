@@ -15,6 +15,8 @@ import type {
   V1ResourceRequirements,
   V1Toleration,
   V1TopologySpreadConstraint,
+  V1Volume,
+  V1VolumeMount,
 } from '@kubernetes/client-node';
 import { array, custom, map, string, type JsonSchema, type Schema } from './schema.js';
 import { QUANTITY_PATTERN } from './values.js';
@@ -131,5 +133,65 @@ export function imagePullPolicy(): Schema<'Always' | 'IfNotPresent' | 'Never'> {
   return custom<'Always' | 'IfNotPresent' | 'Never'>({
     type: 'string',
     enum: ['Always', 'IfNotPresent', 'Never'],
+  });
+}
+
+/** Volume names the operator renders itself (render/volumes.ts and the claim templates). */
+export const RESERVED_VOLUME_NAMES = [
+  'tmp',
+  'chain',
+  'jwt',
+  'p2p-keys',
+  'geth-p2p',
+  'geth-data',
+  'raft-data',
+];
+const reservedList = RESERVED_VOLUME_NAMES.map((n) => `'${n}'`).join(', ');
+
+/** Extra pod volumes: the name is checked here (it must not shadow ours), the source by the API server. */
+export function volumes(): Schema<V1Volume[]> {
+  return custom<V1Volume[]>({
+    type: 'array',
+    maxItems: 16,
+    items: {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      required: ['name'],
+      properties: { name: { type: 'string', minLength: 1, maxLength: 63 } },
+      'x-kubernetes-validations': [
+        {
+          rule: `!(self.name in [${reservedList}])`,
+          message: `podTemplate.volumes: the names ${RESERVED_VOLUME_NAMES.join(', ')} are the operator's`,
+        },
+      ],
+    },
+    // A map-list: the API server itself rejects two volumes of one name.
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['name'],
+  });
+}
+
+/** Extra mounts of podTemplate.volumes into one container. */
+export function volumeMounts(): Schema<V1VolumeMount[]> {
+  return custom<V1VolumeMount[]>({
+    type: 'array',
+    maxItems: 16,
+    items: {
+      type: 'object',
+      required: ['name', 'mountPath'],
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 63 },
+        mountPath: { type: 'string', minLength: 1, maxLength: 1024 },
+        subPath: { type: 'string', maxLength: 1024 },
+        readOnly: { type: 'boolean' },
+      },
+      'x-kubernetes-validations': [
+        {
+          rule: "self.mountPath.startsWith('/') && !(self.mountPath in ['/data', '/raft', '/tmp']) && !self.mountPath.startsWith('/etc/baton')",
+          message:
+            'mountPath must be absolute and outside /data, /raft, /tmp and /etc/baton (the operator mounts those)',
+        },
+      ],
+    },
   });
 }

@@ -56,6 +56,8 @@ export const OP_GETH_HTTP_PORT = 8545;
 export const OP_GETH_AUTHRPC_PORT = 8551;
 /** op-geth metrics. */
 export const OP_GETH_METRICS_PORT = 6060;
+/** op-geth devp2p (TCP; discovery stays off): the members sync blocks from each other's op-geth. */
+export const OP_GETH_P2P_PORT = 30303;
 
 /** Port names (IANA service names, at most 15 characters) used on containers and Services. */
 export const PORT_NAMES = {
@@ -68,6 +70,7 @@ export const PORT_NAMES = {
   opNodeMetrics: 'op-node-metrics',
   gethHttp: 'geth-http',
   gethMetrics: 'geth-metrics',
+  gethP2p: 'geth-p2p',
 } as const;
 
 // ---- container and volume names -------------------------------------------------------------------
@@ -171,6 +174,8 @@ export const p2pKeysSecretName = (cluster: string): string => `${cluster}-p2p-ke
 export const p2pConfigMapName = (cluster: string): string => `${cluster}-p2p`;
 /** Key of `<c>-p2p`: comma-separated multiaddrs, op-node's OP_NODE_P2P_STATIC. */
 export const P2P_STATIC_PEERS_KEY = 'static-peers';
+/** Key of the `<c>-p2p` ConfigMap with op-geth's config file: the members as static and trusted peers. */
+export const GETH_CONFIG_KEY = 'geth.toml';
 /** The most members a cluster can have (the CRD's replicas rule). */
 export const MAX_REPLICAS = 7;
 
@@ -251,7 +256,14 @@ export const PATHS = {
   /** rollup config and genesis ConfigMap keys projected as files. */
   chainDir: '/etc/baton/chain',
   rollupConfig: '/etc/baton/chain/rollup.json',
-  genesis: '/etc/baton/chain/genesis.json',
+  /** The genesis ConfigMap key, as given (plain JSON or gzip): the init step decompresses it. */
+  genesis: '/etc/baton/chain/genesis',
+  l1ChainConfig: '/etc/baton/chain/l1-chain-config.json',
+  /** `<c>-p2p` ConfigMap key geth.toml: op-geth's static and trusted peers (the other members). */
+  gethConfigDir: '/etc/baton/geth',
+  gethConfig: '/etc/baton/geth/geth.toml',
+  /** In the geth datadir: the SHA-256 of the genesis it was initialised with (init runs once per datadir). */
+  gethInitMarker: '/data/geth/.baton-genesis-sha256',
   /** The JWT shared by op-node and op-geth's engine API. */
   jwtDir: '/etc/baton/jwt',
   jwt: '/etc/baton/jwt/jwt.hex',

@@ -14,6 +14,8 @@ import {
   stringMap,
   tolerations,
   topologySpreadConstraints,
+  volumeMounts,
+  volumes,
 } from './kubernetes-types.js';
 import { DEFAULT_CLUSTER_DOMAIN, MAX_REPLICAS } from './names.js';
 import {
@@ -78,6 +80,12 @@ const opNode = object(
       'Extra op-node flags (e.g. --l1.rpckind, --syncmode), appended after the ones the operator wires.',
     ),
     conductorRpcTimeout: defaulted(duration(), '1s', "op-node's --conductor.rpc-timeout."),
+    engineKind: defaulted(
+      enumOf(['geth', 'reth', 'erigon'] as const),
+      'geth',
+      "op-node's --l2.enginekind: the execution client beside it (op-node's own default is reth).",
+    ),
+    volumeMounts: optional(volumeMounts(), 'Extra mounts of podTemplate.volumes into the op-node container.'),
   },
   {
     rules: [
@@ -112,16 +120,17 @@ const opGeth = object({
   ),
   ...containerFields('op-geth', 'Default ["geth"]; ["baton", "sim", "op-geth"] runs the simulator.'),
   args: optional(args(), 'Extra op-geth flags, appended after the ones the operator wires.'),
+  volumeMounts: optional(volumeMounts(), 'Extra mounts of podTemplate.volumes into the op-geth container.'),
   storage: storage('100Gi', 'op-geth chain data (and op-node p2p identity)'),
   stateScheme: defaulted(
     enumOf(['hash', 'path'] as const),
-    'hash',
-    '--state.scheme for geth init and run; must match the existing database.',
+    'path',
+    '--state.scheme for geth init and run; must match the existing database (path: the pruned state op-geth recommends).',
   ),
   initGenesis: defaulted(
     boolean(),
     true,
-    'Run `geth init` with chain.genesis before op-geth starts (a no-op on an initialised datadir). Off for images that need no init, such as the simulator.',
+    'Initialise a new datadir with `geth init` from the chain genesis, once (a marker file records it). Off for images that need no init, such as the simulator.',
   ),
 });
 
@@ -190,6 +199,10 @@ const conductor = object(
     image: optional(image(), 'Conductor image; baton:<operator version> when absent.'),
     ...containerFields('conductor', 'Default ["baton", "conductor"].'),
     args: optional(args(), 'Extra conductor flags, appended after the ones the operator wires.'),
+    volumeMounts: optional(
+      volumeMounts(),
+      'Extra mounts of podTemplate.volumes into the conductor container (e.g. Raft TLS files, an admin token).',
+    ),
     storage: storage('1Gi', 'the Raft log'),
     raft: defaulted(raft, {}, 'Raft timing; every member gets the same values.'),
     healthCheck: defaulted(healthCheck, {}, 'Sequencer health checks that drive leadership transfers.'),
@@ -205,20 +218,67 @@ const conductor = object(
   },
 );
 
-const chain = object({
-  rollupConfig: required(configMapKeyRef(), 'rollup.json of the chain, given to op-node and the conductor.'),
-  genesis: optional(
-    configMapKeyRef(),
-    "genesis.json of the chain for op-geth's `geth init`; required unless opGeth.initGenesis is false.",
-  ),
-  l1: required(
-    object({
-      rpcUrl: required(secretKeyRef(), 'L1 execution RPC URL (op-node --l1).'),
-      beaconUrl: optional(secretKeyRef(), 'L1 beacon API URL (op-node --l1.beacon).'),
-    }),
-    'L1 endpoints, from Secrets because they usually embed API keys.',
-  ),
-});
+const genesisUrl = object(
+  {
+    url: required(
+      string({ maxLength: 2048, minLength: 1 }),
+      'http(s) URL of genesis.json (plain or gzip), fetched once per new datadir.',
+    ),
+    sha256: required(
+      string({ maxLength: 64, pattern: '^[0-9a-f]{64}$' }),
+      'Lower-case hex SHA-256 of the file as served; a download with another checksum is refused.',
+    ),
+  },
+  {
+    rules: [
+      {
+        rule: "self.url.startsWith('http://') || self.url.startsWith('https://')",
+        message: 'chain.genesisUrl.url must be an http:// or https:// URL',
+      },
+    ],
+  },
+);
+
+const chain = object(
+  {
+    rollupConfig: required(
+      configMapKeyRef(),
+      'rollup.json of the chain, given to op-node and the conductor.',
+    ),
+    genesis: optional(
+      configMapKeyRef(),
+      "genesis.json of the chain for op-geth's `geth init`, plain or gzip-compressed (binaryData; a ConfigMap holds at most 1 MiB). For a larger genesis use genesisUrl.",
+    ),
+    genesisUrl: optional(
+      genesisUrl,
+      'Where to download genesis.json from instead of a ConfigMap (a real OP Stack genesis is often over 9 MB), with its checksum.',
+    ),
+    l1: required(
+      object({
+        rpcUrl: required(secretKeyRef(), 'L1 execution RPC URL (op-node --l1).'),
+        beaconUrl: optional(secretKeyRef(), 'L1 beacon API URL (op-node --l1.beacon).'),
+        beaconIgnore: defaulted(
+          boolean(),
+          false,
+          'Run without an L1 beacon API (op-node --l1.beacon.ignore): only for chains whose batches are all calldata, such as devnets. Without it, a rollup config that schedules Ecotone needs beaconUrl.',
+        ),
+        chainConfig: optional(
+          configMapKeyRef(),
+          "The L1's chain config as JSON (op-node --rollup.l1-chain-config), for an L1 op-node does not know by chain id, such as a private or dev L1.",
+        ),
+      }),
+      'L1 endpoints, from Secrets because they usually embed API keys.',
+    ),
+  },
+  {
+    rules: [
+      {
+        rule: '!has(self.genesis) || !has(self.genesisUrl)',
+        message: 'set chain.genesis or chain.genesisUrl, not both',
+      },
+    ],
+  },
+);
 
 const p2p = object({
   staticPeers: optional(
@@ -240,13 +300,20 @@ const podTemplate = object(
     ),
     nodeSelector: optional(stringMap(32), 'Node selector of member pods.'),
     tolerations: optional(tolerations(), 'Tolerations of member pods.'),
-    affinity: optional(affinity(), 'Affinity of member pods (e.g. one member per node or zone).'),
+    affinity: optional(
+      affinity(),
+      'Affinity of member pods. Default: prefer one member per node (pod anti-affinity on kubernetes.io/hostname); setting it replaces that default.',
+    ),
     topologySpreadConstraints: optional(topologySpreadConstraints(), 'Topology spread of member pods.'),
     priorityClassName: optional(string({ maxLength: 253 }), 'PriorityClass of member pods.'),
+    volumes: optional(
+      volumes(),
+      'Extra volumes of member pods (Secrets with TLS files or tokens, a genesis volume, …), mounted through opNode/opGeth/conductor.volumeMounts.',
+    ),
     terminationGracePeriodSeconds: defaulted(
       integer({ minimum: 1, maximum: 3600 }),
-      60,
-      'Grace period for op-geth to flush its database and the conductor to leave cleanly.',
+      300,
+      'Grace period for the leader to hand leadership off, op-geth to flush its database and the conductor to leave cleanly.',
     ),
   },
   {
@@ -331,8 +398,8 @@ export const specSchema = object(
   {
     rules: [
       {
-        rule: 'has(self.chain.genesis) || !self.opGeth.initGenesis',
-        message: 'chain.genesis is required unless opGeth.initGenesis is false',
+        rule: 'has(self.chain.genesis) || has(self.chain.genesisUrl) || !self.opGeth.initGenesis',
+        message: 'chain.genesis or chain.genesisUrl is required unless opGeth.initGenesis is false',
       },
     ],
   },

@@ -365,7 +365,7 @@ export class Controller {
       bootstrapMember: memory.raft.bootstrapMember,
       statefulSetReplicas: statefulSet?.spec?.replicas ?? cluster.spec.replicas,
       configDigest: references.configDigest,
-      memberPeerIds: p2p.peerIds,
+      memberP2pIds: p2p.ids,
     };
     let rendered;
     try {

@@ -7,7 +7,7 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { useControlPlane } from '../../e2e/cluster/testing/control-plane.js';
 import { API_GROUP, API_VERSION, PLURAL } from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
-import { memberPodNames, p2pPeerId } from '../render/p2p.js';
+import { gethNodeId, memberPodNames, p2pPeerId } from '../render/p2p.js';
 import { KubeClient } from './client.js';
 import { P2pKeyStore } from './p2p-keys.js';
 import { installCrd, simCluster } from './test/harness.js';
@@ -50,14 +50,18 @@ it('creates the Secret once, owned by the cluster, with a valid key per possible
 
   const { data, version } = await secretData('alpha-p2p-keys');
   expect(Object.keys(data).sort()).toEqual(memberPodNames('alpha'));
-  expect(first.peerIds).toEqual(
-    Object.fromEntries(Object.entries(data).map(([pod, k]) => [pod, p2pPeerId(k)])),
+  expect(first.ids).toEqual(
+    Object.fromEntries(
+      Object.entries(data).map(([pod, k]) => [pod, { peerId: p2pPeerId(k), nodeId: gethNodeId(k) }]),
+    ),
   );
-  expect(new Set(Object.values(first.peerIds ?? {})).size).toBe(7); // distinct identities
+  expect(new Set(Object.values(first.ids ?? {}).map((id) => id.peerId)).size).toBe(7); // distinct identities
+  // What op-geth reads as --nodekey: 64 hex characters, nothing else.
+  for (const key of Object.values(data)) expect(key).toMatch(/^[0-9a-f]{64}$/);
 
   // Again, and from a fresh store (a restarted operator): same ids, and the Secret was not written.
-  expect((await store.ensure(cluster)).peerIds).toEqual(first.peerIds);
-  expect((await new P2pKeyStore(client).ensure(cluster)).peerIds).toEqual(first.peerIds);
+  expect((await store.ensure(cluster)).ids).toEqual(first.ids);
+  expect((await new P2pKeyStore(client).ensure(cluster)).ids).toEqual(first.ids);
   expect((await secretData('alpha-p2p-keys')).version).toBe(version);
 
   const secret = await cp
@@ -78,16 +82,28 @@ it('keeps the keys of a Secret the user made first, adding only the missing ones
     namespace: cp.namespace,
     body: {
       metadata: { name: 'beta-p2p-keys' },
-      stringData: { 'beta-0': KEY_1, 'beta-1': `0x${KEY_1.replace(/^e/, 'd')}` },
+      stringData: { 'beta-0': KEY_1, 'beta-1': KEY_1.replace(/^e/, 'd') },
     },
   });
   const cluster = await stored('beta');
   const result = await new P2pKeyStore(client).ensure(cluster);
-  expect(result.peerIds?.['beta-0']).toBe(ID_1);
+  expect(result.ids?.['beta-0']?.peerId).toBe(ID_1);
   const { data } = await secretData('beta-p2p-keys');
   expect(data['beta-0']).toBe(KEY_1);
-  expect(data['beta-1']).toBe(`0x${KEY_1.replace(/^e/, 'd')}`);
+  expect(data['beta-1']).toBe(KEY_1.replace(/^e/, 'd'));
   expect(Object.keys(data).sort()).toEqual(memberPodNames('beta'));
+});
+
+it('refuses a key op-node would take but op-geth would not (0x prefix), naming the key', async () => {
+  await cp.api(CoreV1Api).createNamespacedSecret({
+    namespace: cp.namespace,
+    body: { metadata: { name: 'delta-p2p-keys' }, stringData: { 'delta-0': `0x${KEY_1}` } },
+  });
+  const result = await new P2pKeyStore(client).ensure(await stored('delta'));
+  expect(result.problem?.reason).toBe('InvalidP2pKey');
+  expect(result.problem?.message).toContain(
+    'key "delta-0" is not a secp256k1 private key as 64 hex characters without 0x',
+  );
 });
 
 it('notices an edited key within the recheck interval, and reports a key op-node would refuse', async () => {
@@ -102,13 +118,13 @@ it('notices an edited key within the recheck interval, and reports a key op-node
   });
   // Within the interval the verified Secret is trusted without a read…
   t += 59_000;
-  expect((await store.ensure(cluster)).peerIds).toEqual(first.peerIds);
+  expect((await store.ensure(cluster)).ids).toEqual(first.ids);
   // …after it, the edit is seen.
   t += 2_000;
   const result = await store.ensure(cluster);
-  expect(result.peerIds).toBeUndefined();
+  expect(result.ids).toBeUndefined();
   expect(result.problem).toEqual({
     reason: 'InvalidP2pKey',
-    message: `Secret ${cp.namespace}/gamma-p2p-keys key "gamma-2" is not a secp256k1 private key in hex (op-node would refuse to start): fix it, or remove the key and the operator generates a new one`,
+    message: `Secret ${cp.namespace}/gamma-p2p-keys key "gamma-2" is not a secp256k1 private key as 64 hex characters without 0x (op-node reads it as its p2p key, op-geth as its --nodekey): fix it, or remove the key and the operator generates a new one`,
   });
 });

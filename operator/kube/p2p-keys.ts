@@ -7,7 +7,14 @@
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { p2pKeysSecretName } from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
-import { isP2pPrivateKey, memberPodNames, p2pPeerId, renderP2pKeysSecret } from '../render/p2p.js';
+import {
+  gethNodeId,
+  isGethNodeKey,
+  memberPodNames,
+  p2pPeerId,
+  renderP2pKeysSecret,
+  type MemberP2pIds,
+} from '../render/p2p.js';
 import type { KubeClient } from './client.js';
 import { isConflict, isNotFound } from './client.js';
 import { pathOf, SECRETS } from './resources.js';
@@ -18,8 +25,8 @@ export interface P2pKeysProblem {
 }
 
 export type P2pKeys =
-  | { readonly peerIds: Readonly<Record<string, string>>; readonly problem?: undefined }
-  | { readonly problem: P2pKeysProblem; readonly peerIds?: undefined };
+  | { readonly ids: Readonly<Record<string, MemberP2pIds>>; readonly problem?: undefined }
+  | { readonly problem: P2pKeysProblem; readonly ids?: undefined };
 
 interface SecretObject {
   metadata?: { resourceVersion?: string };
@@ -33,7 +40,7 @@ export class P2pKeyStore {
   /** Peer ids by Secret path, valid for one resourceVersion (deriving them is a few EC multiplications). */
   private readonly cache = new Map<
     string,
-    { version: string; peerIds: Record<string, string>; checkedAt: number }
+    { version: string; ids: Record<string, MemberP2pIds>; checkedAt: number }
   >();
 
   /**
@@ -55,7 +62,7 @@ export class P2pKeyStore {
     const path = pathOf(SECRETS, namespace, name);
     const pods = memberPodNames(clusterName);
     const recent = this.cache.get(path);
-    if (recent && this.now() - recent.checkedAt < this.recheckMs) return { peerIds: recent.peerIds };
+    if (recent && this.now() - recent.checkedAt < this.recheckMs) return { ids: recent.ids };
 
     let secret: SecretObject | null = await this.read(path);
     if (secret === null) {
@@ -90,24 +97,24 @@ export class P2pKeyStore {
     const cached = this.cache.get(path);
     if (cached && cached.version === version && version !== '') {
       cached.checkedAt = this.now();
-      return { peerIds: cached.peerIds };
+      return { ids: cached.ids };
     }
 
-    const peerIds: Record<string, string> = {};
+    const ids: Record<string, MemberP2pIds> = {};
     for (const pod of pods) {
       const text = Buffer.from(secret.data?.[pod] ?? '', 'base64').toString('utf8');
-      if (!isP2pPrivateKey(text)) {
+      if (!isGethNodeKey(text)) {
         return {
           problem: {
             reason: 'InvalidP2pKey',
-            message: `Secret ${namespace}/${name} key "${pod}" is not a secp256k1 private key in hex (op-node would refuse to start): fix it, or remove the key and the operator generates a new one`,
+            message: `Secret ${namespace}/${name} key "${pod}" is not a secp256k1 private key as 64 hex characters without 0x (op-node reads it as its p2p key, op-geth as its --nodekey): fix it, or remove the key and the operator generates a new one`,
           },
         };
       }
-      peerIds[pod] = p2pPeerId(text);
+      ids[pod] = { peerId: p2pPeerId(text), nodeId: gethNodeId(text) };
     }
-    this.cache.set(path, { version, peerIds, checkedAt: this.now() });
-    return { peerIds };
+    this.cache.set(path, { version, ids, checkedAt: this.now() });
+    return { ids };
   }
 
   /** Forgets a deleted cluster's entry. */

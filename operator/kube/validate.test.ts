@@ -6,7 +6,7 @@
 import { useControlPlane } from '../../e2e/cluster/testing/control-plane.js';
 import { exampleCluster } from '../api/examples.js';
 import { KubeClient } from './client.js';
-import { checkReferences, configDigest } from './validate.js';
+import { checkReferences, configDigest, rollupConfigProblem } from './validate.js';
 
 const cp = useControlPlane({ namespacePrefix: 'opref' });
 let client: KubeClient;
@@ -82,6 +82,50 @@ describe('the config digest of a cluster’s references', () => {
     // A rotated sequencer key does change it.
     await apply('Secret', 'mychain-sequencer-key', { key: '0x02' });
     expect(await digest()).not.toBe(afterL1);
+  });
+});
+
+describe('what op-node would refuse in the rollup config', () => {
+  const withL1 = (l1: { beaconUrl?: { name: string; key: string }; beaconIgnore: boolean }) => {
+    const c = cluster();
+    return { ...c, spec: { ...c.spec, chain: { ...c.spec.chain, l1: { ...c.spec.chain.l1, ...l1 } } } };
+  };
+  const noBeacon = () => {
+    const c = withL1({ beaconIgnore: false });
+    delete (c.spec.chain.l1 as { beaconUrl?: unknown }).beaconUrl;
+    return c;
+  };
+
+  it('Ecotone scheduled and no beacon API: BeaconRequired, naming both ways out', () => {
+    const problem = rollupConfigProblem(noBeacon(), '{"ecotone_time":0}', 'ns/r');
+    expect(problem?.reason).toBe('BeaconRequired');
+    expect(problem?.message).toContain('spec.chain.l1.beaconUrl');
+    expect(problem?.message).toContain('spec.chain.l1.beaconIgnore: true');
+  });
+
+  it('no problem with a beacon URL, with beaconIgnore, or without Ecotone', () => {
+    expect(rollupConfigProblem(cluster(), '{"ecotone_time":0}', 'ns/r')).toBeNull();
+    const ignoring = noBeacon();
+    ignoring.spec.chain.l1.beaconIgnore = true;
+    expect(rollupConfigProblem(ignoring, '{"ecotone_time":0}', 'ns/r')).toBeNull();
+    expect(rollupConfigProblem(noBeacon(), '{"ecotone_time":null,"block_time":2}', 'ns/r')).toBeNull();
+  });
+
+  it('a rollup config that is not a JSON object is refused with where it is', () => {
+    for (const text of ['{"block_time":', '[1]', '']) {
+      const problem = rollupConfigProblem(cluster(), text, 'ns/r');
+      expect(problem?.reason).toBe('InvalidRollupConfig');
+      expect(problem?.message).toContain('ConfigMap ns/r key "rollup.json"');
+    }
+  });
+
+  it('is reported by checkReferences from the ConfigMap the API server holds', async () => {
+    await apply('ConfigMap', 'mychain-rollup', { 'rollup.json': '{"block_time":2,"ecotone_time":0}' });
+    await apply('ConfigMap', 'mychain-genesis', { 'genesis.json': '{}' });
+    await apply('Secret', 'mychain-l1', { rpc: 'http://l1:8545' });
+    await apply('Secret', 'mychain-sequencer-key', { key: '0x01' });
+    const check = await checkReferences(client, noBeacon());
+    expect(check.problems.map((p) => p.reason)).toEqual(['BeaconRequired']);
   });
 });
 

@@ -14,7 +14,13 @@ import { CONFIG_MAPS, pathOf, SECRETS } from './resources.js';
 
 export interface ReferenceProblem {
   /** CamelCase: condition and Event reason. */
-  readonly reason: 'MissingSecret' | 'MissingSecretKey' | 'MissingConfigMap' | 'MissingConfigMapKey';
+  readonly reason:
+    | 'MissingSecret'
+    | 'MissingSecretKey'
+    | 'MissingConfigMap'
+    | 'MissingConfigMapKey'
+    | 'InvalidRollupConfig'
+    | 'BeaconRequired';
   readonly message: string;
 }
 
@@ -48,6 +54,14 @@ export function referencesOf(cluster: SequencerCluster): Reference[] {
           kind: 'Secret',
           field: 'spec.chain.l1.beaconUrl',
           ref: spec.chain.l1.beaconUrl,
+          readAtStart: true,
+        }
+      : null,
+    spec.chain.l1.chainConfig
+      ? {
+          kind: 'ConfigMap',
+          field: 'spec.chain.l1.chainConfig',
+          ref: spec.chain.l1.chainConfig,
           readAtStart: true,
         }
       : null,
@@ -134,6 +148,46 @@ export async function checkReferences(
       const value = object.data?.[ref.key] ?? object.binaryData?.[ref.key] ?? '';
       values.push({ kind, name: ref.name, key: ref.key, value });
     }
+    if (field === 'spec.chain.rollupConfig') {
+      const problem = rollupConfigProblem(cluster, object.data?.[ref.key], `${namespace}/${ref.name}`);
+      if (problem) problems.push(problem);
+    }
   }
   return { problems, configDigest: configDigest(values) };
+}
+
+/**
+ * What op-node would refuse at start about the rollup config, found before a pod crash-loops on it:
+ * not JSON (op-node: "failed to decode rollup config"), or Ecotone scheduled with no L1 beacon API
+ * and no --l1.beacon.ignore (op-node config.Check: "expected L1 Beacon API endpoint, but got none").
+ */
+export function rollupConfigProblem(
+  cluster: SequencerCluster,
+  text: string | undefined,
+  where: string,
+): ReferenceProblem | null {
+  let config: unknown;
+  try {
+    config = JSON.parse(text ?? '');
+  } catch (error) {
+    return {
+      reason: 'InvalidRollupConfig',
+      message: `ConfigMap ${where} key "${cluster.spec.chain.rollupConfig.key}" (spec.chain.rollupConfig) is not JSON (${(error as Error).message}): put the chain's rollup.json there as text`,
+    };
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return {
+      reason: 'InvalidRollupConfig',
+      message: `ConfigMap ${where} key "${cluster.spec.chain.rollupConfig.key}" (spec.chain.rollupConfig) is not a rollup config (a JSON object)`,
+    };
+  }
+  const ecotone = (config as Record<string, unknown>)['ecotone_time'];
+  const { l1 } = cluster.spec.chain;
+  if (ecotone !== undefined && ecotone !== null && !l1.beaconUrl && !l1.beaconIgnore) {
+    return {
+      reason: 'BeaconRequired',
+      message: `the rollup config schedules Ecotone (ecotone_time ${JSON.stringify(ecotone)}), so op-node needs an L1 beacon API for blob batches: set spec.chain.l1.beaconUrl, or spec.chain.l1.beaconIgnore: true if every batch of this chain is calldata`,
+    };
+  }
+  return null;
 }

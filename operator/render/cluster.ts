@@ -15,7 +15,7 @@ import { renderBootstrapConfigMap } from './bootstrap.js';
 import type { RenderContext } from './context.js';
 import { effectiveJwtSecret } from './jwt-secret.js';
 import { identity, RenderError } from './metadata.js';
-import { renderP2pConfigMap } from './p2p.js';
+import { renderP2pConfigMap, type MemberP2pIds } from './p2p.js';
 import { renderPodDisruptionBudget } from './pdb.js';
 import { renderServiceAccount } from './service-account.js';
 import { renderServices } from './services.js';
@@ -40,8 +40,8 @@ export interface RenderInput {
    * into the pod template, so a change rolls the members. Absent: no annotation (offline rendering).
    */
   readonly configDigest?: string;
-  /** Pod name → op-node peer id, from `<c>-p2p-keys` (render/p2p.ts). Absent: members not listed. */
-  readonly memberPeerIds?: Readonly<Record<string, string>>;
+  /** Pod name → op-node peer id and op-geth node id, from `<c>-p2p-keys` (render/p2p.ts). Absent: members not listed. */
+  readonly memberP2pIds?: Readonly<Record<string, MemberP2pIds>>;
 }
 
 export interface RenderedCluster {
@@ -80,7 +80,7 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     serviceAccount: renderServiceAccount(ctx),
     configMaps: [
       renderBootstrapConfigMap(ctx, input.bootstrapMember),
-      renderP2pConfigMap(ctx, Math.max(replicas, cluster.spec.replicas), input.memberPeerIds),
+      renderP2pConfigMap(ctx, Math.max(replicas, cluster.spec.replicas), input.memberP2pIds),
     ],
   };
 }

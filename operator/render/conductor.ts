@@ -105,6 +105,11 @@ export function conductorContainer(ctx: RenderContext): V1Container {
     livenessProbe: { ...healthz, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
     resources: conductor.resources,
     securityContext: containerSecurityContext(),
-    volumeMounts: [raftDataMount, chainMount, tmpMount(CONTAINER_NAMES.conductor)],
+    volumeMounts: [
+      raftDataMount,
+      chainMount,
+      tmpMount(CONTAINER_NAMES.conductor),
+      ...(conductor.volumeMounts ?? []),
+    ],
   };
 }

@@ -8,15 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { exampleCluster, type ExampleFile } from '../api/examples.js';
 import { toYaml } from '../api/yaml.js';
 import { renderCluster, renderedObjects, type RenderInput } from './cluster.js';
+import { gethNodeId, p2pPeerId, type MemberP2pIds } from './p2p.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 
-/** Peer ids of three fixed keys (see p2p.test.ts), as the controller passes them. */
-const peerIds = (cluster: string): Record<string, string> => ({
-  [`${cluster}-0`]: '16Uiu2HAm3cuhhRL2msUuLF62KRSfneFDx94RsuouyW25Ho42cFMq',
-  [`${cluster}-1`]: '16Uiu2HAmGXz5Z9Nbh7mCjyeJqeJa9AbXXu9bAHdanvJC7MKTki2m',
-  [`${cluster}-2`]: '16Uiu2HAmSH2XVgZqYHWucap5kuPzLnt2TsNQkoppVxB5eJGvaXwm',
-});
+/** Identities of three fixed keys (see p2p.test.ts), as the controller passes them. */
+const KEYS = [
+  '0000000000000000000000000000000000000000000000000000000000000001',
+  'e8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35',
+  'b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291',
+];
+const p2pIds = (cluster: string): Record<string, MemberP2pIds> =>
+  Object.fromEntries(
+    KEYS.map((k, i) => [`${cluster}-${i}`, { peerId: p2pPeerId(k), nodeId: gethNodeId(k) }]),
+  );
 
 const cases: [string, ExampleFile, Omit<RenderInput, 'cluster'>][] = [
   [
@@ -26,7 +31,7 @@ const cases: [string, ExampleFile, Omit<RenderInput, 'cluster'>][] = [
       operatorVersion: '0.1.0',
       bootstrapMember: null,
       configDigest: '0123456789abcdef',
-      memberPeerIds: peerIds('mychain'),
+      memberP2pIds: p2pIds('mychain'),
     },
   ],
   ['sim-forming.yaml', 'sequencercluster-sim.yaml', { operatorVersion: '0.1.0', bootstrapMember: 'sim-0' }],

@@ -29,12 +29,13 @@ import { chainMount, gethDataMount, jwtMount, p2pKeysMount, tmpMount } from './v
 export const OP_NODE_DEFAULT_COMMAND = ['op-node'];
 
 export function opNodeArgs(ctx: RenderContext): string[] {
-  const { opNode, p2p } = ctx.spec;
+  const { opNode, p2p, chain } = ctx.spec;
   // --p2p.static is not an argument: it comes from the <c>-p2p ConfigMap (OP_NODE_P2P_STATIC), which
   // changes with scaling without changing the pod template.
   const args = [
     `--l2=http://127.0.0.1:${OP_GETH_AUTHRPC_PORT}`,
     `--l2.jwt-secret=${PATHS.jwt}`,
+    `--l2.enginekind=${opNode.engineKind}`,
     `--rollup.config=${PATHS.rollupConfig}`,
     '--rpc.addr=0.0.0.0',
     `--rpc.port=${OP_NODE_RPC_PORT}`,
@@ -52,7 +53,18 @@ export function opNodeArgs(ctx: RenderContext): string[] {
     `--p2p.peerstore.path=${PATHS.opNodePeerstore}`,
     `--p2p.discovery.path=${PATHS.opNodeDiscovery}`,
   ];
-  if (p2p?.bootnodes?.length) args.push(`--p2p.bootnodes=${p2p.bootnodes.join(',')}`);
+  if (chain.l1.chainConfig) args.push(`--rollup.l1-chain-config=${PATHS.l1ChainConfig}`);
+  if (chain.l1.beaconIgnore) args.push('--l1.beacon.ignore');
+  if (p2p?.bootnodes?.length) {
+    args.push(`--p2p.bootnodes=${p2p.bootnodes.join(',')}`);
+  } else {
+    // Without bootnodes op-node falls back to its public defaults (p2p/config.go DefaultBootnodes) and
+    // resolves them by DNS at start, even with --p2p.no-discovery: a private cluster or one without
+    // egress DNS fails to start ("looking up IP for hostname bootnode.conduit.xyz"). An empty list
+    // ("," is two blank records, which op-node skips) stops the fallback; the members find each other
+    // through --p2p.static, so discovery has nothing to do.
+    args.push('--p2p.no-discovery', '--p2p.bootnodes=,');
+  }
   args.push(
     `--safedb.path=${PATHS.opNodeSafeDb}`,
     '--metrics.enabled',
@@ -106,6 +118,13 @@ export function opNodeContainer(ctx: RenderContext): V1Container {
     livenessProbe: { ...rpcTcp, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
     resources: opNode.resources,
     securityContext: containerSecurityContext(),
-    volumeMounts: [gethDataMount, chainMount, jwtMount, p2pKeysMount, tmpMount(CONTAINER_NAMES.opNode)],
+    volumeMounts: [
+      gethDataMount,
+      chainMount,
+      jwtMount,
+      p2pKeysMount,
+      tmpMount(CONTAINER_NAMES.opNode),
+      ...(opNode.volumeMounts ?? []),
+    ],
   };
 }

@@ -5,7 +5,15 @@
  */
 import { exampleCluster } from '../api/examples.js';
 import { renderCluster } from './cluster.js';
-import { isP2pPrivateKey, memberPodNames, p2pPeerId, renderP2pKeysSecret } from './p2p.js';
+import {
+  gethConfigToml,
+  gethNodeId,
+  isGethNodeKey,
+  isP2pPrivateKey,
+  memberPodNames,
+  p2pPeerId,
+  renderP2pKeysSecret,
+} from './p2p.js';
 
 /** private key (hex) → peer id, from go-libp2p v0.x core/crypto + core/peer (generated once, offline). */
 const GO_LIBP2P_VECTORS: [string, string][] = [
@@ -46,6 +54,25 @@ describe('p2pPeerId', () => {
   });
 });
 
+describe('gethNodeId', () => {
+  it('is the id op-geth v1.101702.3-rc.7 prints for the same --nodekey ("Started P2P networking self=enode://…")', () => {
+    expect(gethNodeId('e8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35')).toBe(
+      '39a36013301597daef41fbe593a02cc513d0b55527ec2df1050e2e8ff49c85c23cbe7ded0e7ce6a594896b8f62888fdbc5c8821305e2ea42bf01e37300116281',
+    );
+  });
+
+  it('takes as a node key only what crypto.LoadECDSA reads: 64 hex characters, up to two line ends', () => {
+    const [key] = GO_LIBP2P_VECTORS[1]!;
+    expect(isGethNodeKey(key)).toBe(true);
+    expect(isGethNodeKey(`${key}\n`)).toBe(true);
+    expect(isGethNodeKey(`${key}\r\n`)).toBe(true);
+    expect(isGethNodeKey(`0x${key}`)).toBe(false);
+    expect(isGethNodeKey(` ${key}`)).toBe(false);
+    expect(isGethNodeKey(`${key}\n\n\n`)).toBe(false);
+    expect(isGethNodeKey('0'.repeat(64))).toBe(false);
+  });
+});
+
 describe('the generated keys Secret', () => {
   it('has a key for every possible member, named by pod', () => {
     const cluster = exampleCluster('sequencercluster.yaml');
@@ -71,7 +98,12 @@ describe('the generated keys Secret', () => {
 });
 
 describe('static peers', () => {
-  const peerIds = Object.fromEntries(memberPodNames('mychain').map((pod, i) => [pod, `16Uiu2HAmPeer${i}`]));
+  const ids = Object.fromEntries(
+    memberPodNames('mychain').map((pod, i) => [
+      pod,
+      { peerId: `16Uiu2HAmPeer${i}`, nodeId: `${i}`.repeat(128) },
+    ]),
+  );
   const render = (replicas: number, statefulSetReplicas?: number) => {
     const base = exampleCluster('sequencercluster.yaml');
     const cluster = {
@@ -82,13 +114,15 @@ describe('static peers', () => {
       cluster,
       operatorVersion: '0.1.0',
       bootstrapMember: null,
-      memberPeerIds: peerIds,
+      memberP2pIds: ids,
       ...(statefulSetReplicas !== undefined ? { statefulSetReplicas } : {}),
     });
-    const peers = r.configMaps.find((c) => c.metadata?.name === 'mychain-p2p')?.data?.['static-peers'];
+    const data = r.configMaps.find((c) => c.metadata?.name === 'mychain-p2p')?.data;
     return {
       revision: r.revision,
-      peers: peers?.split(',') ?? [],
+      peers: data?.['static-peers']?.split(',') ?? [],
+      gethToml: data?.['geth.toml'] ?? '',
+      opGeth: r.statefulSet.spec?.template.spec?.containers[0],
       opNode: r.statefulSet.spec?.template.spec?.containers[1],
     };
   };
@@ -100,6 +134,38 @@ describe('static peers', () => {
       '/dns4/mychain-2.mychain-peers.chains.svc.cluster.local/tcp/9222/p2p/16Uiu2HAmPeer2',
       '/dns4/rpc.example/tcp/9222/p2p/16Uiu2HAmRpc',
     ]);
+  });
+
+  it('lists every member for op-geth as static and trusted enode URLs by DNS name', () => {
+    const enodes = [0, 1, 2].map(
+      (i) => `enode://${`${i}`.repeat(128)}@mychain-${i}.mychain-peers.chains.svc.cluster.local:30303`,
+    );
+    expect(render(3).gethToml).toBe(gethConfigToml(enodes));
+    expect(gethConfigToml(enodes)).toContain(
+      `[Node.P2P]\nStaticNodes = ["${enodes[0]}", "${enodes[1]}", "${enodes[2]}"]\nTrustedNodes = [`,
+    );
+    expect(render(5).gethToml.match(/enode:/g)).toHaveLength(10);
+  });
+
+  it('op-geth reads that file and its own key by pod name, and listens for its peers', () => {
+    const { opGeth } = render(3);
+    expect(opGeth?.name).toBe('op-geth');
+    expect(opGeth?.args).toEqual(
+      expect.arrayContaining([
+        '--config=/etc/baton/geth/geth.toml',
+        '--nodekey=/etc/baton/p2p/$(POD_NAME)',
+        '--port=30303',
+        '--nodiscover',
+      ]),
+    );
+    expect(opGeth?.args?.some((a) => a.startsWith('--maxpeers'))).toBe(false);
+    expect(opGeth?.ports).toContainEqual({ name: 'geth-p2p', containerPort: 30303, protocol: 'TCP' });
+    expect(opGeth?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'geth-p2p', mountPath: '/etc/baton/geth', readOnly: true },
+        { name: 'p2p-keys', mountPath: '/etc/baton/p2p', readOnly: true },
+      ]),
+    );
   });
 
   it('covers the pods being added or removed while scaling (the larger of spec and StatefulSet)', () => {

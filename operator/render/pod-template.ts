@@ -3,11 +3,12 @@
  * the restricted security context, scheduling from spec.podTemplate, the digest of the user's config
  * values, and the revision annotation computed over everything else in the template.
  */
-import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1Affinity, V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import {
   clusterLabels,
   CONFIG_DIGEST_ANNOTATION,
   REVISION_ANNOTATION,
+  selectorLabels,
   serviceAccountName,
 } from '../api/names.js';
 import { conductorContainer } from './conductor.js';
@@ -46,7 +47,7 @@ export function podTemplate(ctx: RenderContext): { template: V1PodTemplateSpec; 
       imagePullSecrets,
       nodeSelector: pod.nodeSelector,
       tolerations: pod.tolerations,
-      affinity: pod.affinity,
+      affinity: pod.affinity ?? defaultAffinity(ctx.name),
       topologySpreadConstraints: pod.topologySpreadConstraints,
       priorityClassName: pod.priorityClassName,
     },
@@ -57,6 +58,27 @@ export function podTemplate(ctx: RenderContext): { template: V1PodTemplateSpec; 
     annotations: { ...(template.metadata?.annotations ?? {}), [REVISION_ANNOTATION]: revision },
   };
   return { template: dropUndefined(template), revision };
+}
+
+/**
+ * One member per node where the cluster has nodes for it: two members on one node are lost together
+ * with it, and three of three take the chain down. Preferred, not required, so a small cluster (or the
+ * one-node lab) still schedules every member; spec.podTemplate.affinity replaces it.
+ */
+export function defaultAffinity(cluster: string): V1Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            topologyKey: 'kubernetes.io/hostname',
+            labelSelector: { matchLabels: selectorLabels(cluster) },
+          },
+        },
+      ],
+    },
+  };
 }
 
 /** Removes undefined members so the object prints and compares cleanly. */

@@ -161,14 +161,18 @@ describe('flags wire op-node, op-geth and the conductor together', () => {
       [opNode, 'p2p.priv.path'],
       [opNode, 'safedb.path'],
       [opGeth, 'datadir'],
+      [opGeth, 'config'],
+      [opGeth, 'nodekey'],
       [conductor, 'raft.storage.dir'],
     ] as const) {
       expect([c.name, name, mountOf(c, flag(c, name))?.name]).toEqual([c.name, name, expect.any(String)]);
     }
     expect(mountOf(conductor, flag(conductor, 'raft.storage.dir'))?.name).toBe('raft-data');
     expect(mountOf(opGeth, flag(opGeth, 'datadir'))?.name).toBe('geth-data');
-    expect(gethInit.args).toContain(flag(opGeth, 'datadir').replace(/^/, '--datadir='));
-    expect(gethInit.args).toContain(`--state.scheme=${flag(opGeth, 'state.scheme')}`);
+    // The init script initialises the datadir op-geth runs on, with the same state scheme.
+    expect(gethInit.command?.[2]).toContain(`--datadir=${flag(opGeth, 'datadir')} `);
+    expect(gethInit.env).toContainEqual({ name: 'STATE_SCHEME', value: flag(opGeth, 'state.scheme') });
+    expect(gethInit.args).toEqual(opGeth.command);
   });
 
   it.each(['mychain-0', 'mychain-2'])(
@@ -355,5 +359,117 @@ describe('objects and conventions', () => {
       bootstrapMember: null,
     });
     expect(sim.statefulSet.spec?.template.spec?.initContainers).toBeUndefined();
+  });
+});
+
+describe('what the real op-node and op-geth need (issue: real pods)', () => {
+  const withSpec = (patch: (s: SequencerCluster['spec']) => SequencerCluster['spec']): SequencerCluster => ({
+    ...cluster,
+    spec: patch(structuredClone(cluster.spec)),
+  });
+  const containerOf = (c: SequencerCluster, name: string): V1Container => {
+    const spec = render(c).statefulSet.spec?.template.spec;
+    const found = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((x) => x.name === name);
+    if (!found) throw new Error(`no container ${name}`);
+    return found;
+  };
+
+  it('op-node drives op-geth as geth (its own default engine kind is reth)', () => {
+    expect(flags(container(CONTAINER_NAMES.opNode)).get('l2.enginekind')).toBe('geth');
+  });
+
+  it('without bootnodes op-node neither discovers nor falls back to its public bootnodes', () => {
+    const args = container(CONTAINER_NAMES.opNode).args ?? [];
+    expect(args).toContain('--p2p.no-discovery');
+    expect(args).toContain('--p2p.bootnodes=,');
+    const given = containerOf(
+      withSpec((s) => ({ ...s, p2p: { bootnodes: ['enr:-a', 'enr:-b'] } })),
+      CONTAINER_NAMES.opNode,
+    );
+    expect(given.args).toContain('--p2p.bootnodes=enr:-a,enr:-b');
+    expect(given.args).not.toContain('--p2p.no-discovery');
+  });
+
+  it('an L1 op-node does not know: its chain config is mounted where --rollup.l1-chain-config points', () => {
+    const c = withSpec((s) => ({
+      ...s,
+      chain: {
+        ...s.chain,
+        l1: { ...s.chain.l1, beaconIgnore: true, chainConfig: { name: 'l1', key: 'c.json' } },
+      },
+    }));
+    const opNode = containerOf(c, CONTAINER_NAMES.opNode);
+    const f = flags(opNode);
+    expect(f.get('l1.beacon.ignore')).toBe('true');
+    expect(f.get('rollup.l1-chain-config')).toBe('/etc/baton/chain/l1-chain-config.json');
+    const chainVolume = render(c).statefulSet.spec?.template.spec?.volumes?.find((v) => v.name === 'chain');
+    expect(chainVolume?.projected?.sources).toContainEqual({
+      configMap: { name: 'l1', items: [{ key: 'c.json', path: 'l1-chain-config.json' }] },
+    });
+    expect(flags(container(CONTAINER_NAMES.opNode)).has('l1.beacon.ignore')).toBe(false);
+  });
+
+  it('members prefer separate nodes by default; a spec affinity replaces that', () => {
+    expect(podSpec?.affinity).toBeDefined();
+    const defaultSpec = render(
+      withSpec((s) => ({ ...s, podTemplate: { ...s.podTemplate, affinity: undefined } })),
+    ).statefulSet.spec?.template.spec;
+    expect(defaultSpec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        weight: 100,
+        podAffinityTerm: {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: { matchLabels: selectorLabels('mychain') },
+        },
+      },
+    ]);
+    // The example asks for one member per node as a requirement: that, not the default, is rendered.
+    expect(podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(
+      1,
+    );
+    expect(
+      podSpec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+    ).toBeUndefined();
+  });
+
+  it('extra volumes reach the pod and each container mounts only what it is given', () => {
+    const c = withSpec((s) => ({
+      ...s,
+      podTemplate: { ...s.podTemplate, volumes: [{ name: 'raft-tls', secret: { secretName: 'tls' } }] },
+      conductor: {
+        ...s.conductor,
+        volumeMounts: [{ name: 'raft-tls', mountPath: '/etc/tls', readOnly: true }],
+      },
+    }));
+    const spec = render(c).statefulSet.spec?.template.spec;
+    expect(spec?.volumes).toContainEqual({ name: 'raft-tls', secret: { secretName: 'tls' } });
+    expect(containerOf(c, CONTAINER_NAMES.conductor).volumeMounts).toContainEqual({
+      name: 'raft-tls',
+      mountPath: '/etc/tls',
+      readOnly: true,
+    });
+    expect(containerOf(c, CONTAINER_NAMES.opNode).volumeMounts?.some((m) => m.name === 'raft-tls')).toBe(
+      false,
+    );
+  });
+
+  it('genesisUrl goes to the init step as its URL and checksum, with no genesis file projected', () => {
+    const c = withSpec((s) => ({
+      ...s,
+      chain: {
+        ...s.chain,
+        genesis: undefined,
+        genesisUrl: { url: 'https://x/g.json.gz', sha256: 'b'.repeat(64) },
+      },
+    }));
+    const init = containerOf(c, CONTAINER_NAMES.gethInit);
+    expect(init.env).toEqual(
+      expect.arrayContaining([
+        { name: 'GENESIS_URL', value: 'https://x/g.json.gz' },
+        { name: 'GENESIS_SHA256', value: 'b'.repeat(64) },
+      ]),
+    );
+    const chainVolume = render(c).statefulSet.spec?.template.spec?.volumes?.find((v) => v.name === 'chain');
+    expect(chainVolume?.projected?.sources).toHaveLength(1);
   });
 });
