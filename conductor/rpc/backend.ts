@@ -91,6 +91,12 @@ export interface ConductorBackend {
    * sending the response, so the backend must not close it.
    */
   stop(signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves true once this conductor does not lead, false after `timeoutMs` (`GET /hand-off`: the preStop
+   * hook that keeps op-node and op-geth running while a stopping leader hands off). Optional: a backend
+   * without it answers at once.
+   */
+  waitUntilNotLeader?(timeoutMs: number): Promise<boolean>;
   paused(signal?: AbortSignal): Promise<boolean>;
   stopped(signal?: AbortSignal): Promise<boolean>;
   sequencerHealthy(signal?: AbortSignal): Promise<boolean>;

@@ -2,7 +2,9 @@
  * The conductor's HTTP JSON-RPC server, compatible with op-conductor's (op-service/rpc Handler over a geth
  * rpc.Server, reference §2.1):
  *
- * - JSON-RPC on `/` only; `GET /healthz` (and `/healthz/`) answers `{"version":"…"}`; other paths 404.
+ * - JSON-RPC on `/` only; `GET /healthz` (and `/healthz/`) answers `{"version":"…"}`; `GET /hand-off` answers
+ *   `{"leader":false}` once this conductor does not lead (at once for a follower), or `{"leader":true}` after
+ *   `?timeout=<s>` (default 10, at most 60): the preStop hook of op-node and op-geth in a member pod; other paths 404.
  * - geth's HTTP checks and texts: PUT/DELETE → 405 `method not allowed`; a body above the limit → 413
  *   `content length too large (N>LIMIT)`; a content type other than application/json (or json-rpc,
  *   jsonrequest) → 415; a bodiless GET → 200 with an empty body (load-balancer health checks).
@@ -29,6 +31,9 @@ import { DEFAULT_JSON_SHAPE_LIMITS, JsonShapeGuard, type JsonShapeLimits } from 
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_SIZE = 1000;
+/** `GET /hand-off`: how long it waits for this conductor to stop leading, by default and at most. */
+const HAND_OFF_WAIT_S = 10;
+const MAX_HAND_OFF_WAIT_S = 60;
 /** How long in-flight requests on other connections may run after conductor_stop (Go's Shutdown uses 5 s). */
 const STOP_GRACE_MS = 5000;
 
@@ -160,6 +165,19 @@ export class ConductorRpcServer {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' || path === '/healthz/') {
       sendBody(res, 200, 'application/json', JSON.stringify({ version: this.opts.version }) + '\n');
+      return;
+    }
+    if (path === '/hand-off' && req.method === 'GET') {
+      const timeoutS = Number(
+        new URL(req.url ?? '/', 'http://x').searchParams.get('timeout') ?? HAND_OFF_WAIT_S,
+      );
+      const ms = Number.isFinite(timeoutS) ? Math.min(Math.max(timeoutS, 0), MAX_HAND_OFF_WAIT_S) * 1000 : 0;
+      const wait = this.opts.backend.waitUntilNotLeader?.(ms) ?? Promise.resolve(true);
+      wait.then(
+        (notLeader) => sendBody(res, 200, 'application/json', JSON.stringify({ leader: !notLeader }) + '\n'),
+        (err: unknown) =>
+          sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`),
+      );
       return;
     }
     if (path !== '/') {

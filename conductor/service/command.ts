@@ -1,6 +1,7 @@
 /**
  * `baton conductor`: op-conductor's command line (same flags, same OP_CONDUCTOR_* variables), running
- * Baton's conductor until SIGINT/SIGTERM or `conductor_stop`.
+ * Baton's conductor until SIGINT/SIGTERM (a leader hands off first: Conductor.closeGracefully) or
+ * `conductor_stop` (stops in place, as op-conductor's does).
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
@@ -44,7 +45,7 @@ export function registerConductorCommand(program: Command): void {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping conductor');
-      conductor.close().then(
+      conductor.closeGracefully().then(
         () => exit(0),
         (error: unknown) => {
           logger.error({ err: String(error) }, 'error while stopping');

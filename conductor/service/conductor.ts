@@ -78,6 +78,12 @@ function rollupBoostSource(config: ConductorConfig): {
 
 /** How long a leader waits for each voter's report before counting it unreachable. */
 const PEER_REPORT_TIMEOUT_MS = 1000;
+/**
+ * How long a leader stopping for a signal spends handing off: op-node finishing the block in flight (its
+ * commit, then inserting it), a transfer (about a round trip) and the new leader's first heartbeat. Past it
+ * the conductor stops anyway, as a crash would.
+ */
+export const HAND_OFF_TIMEOUT_MS = 5000;
 
 export class Conductor implements ConductorBackend {
   readonly registry = new Registry();
@@ -343,6 +349,77 @@ export class Conductor implements ConductorBackend {
       { overrides: Object.fromEntries(overrides) },
       'fork overrides accepted but unused: Baton checks payloads by their own fields, not a fork schedule',
     );
+  }
+
+  /**
+   * Stops for a signal — a pod deleted or drained, a rolling restart, systemd. A leader hands leadership off
+   * first, so the chain loses at most the slot in flight instead of an election timeout plus a catch-up; a
+   * follower just stops. The order is what makes it safe:
+   *
+   * 1. pause the control loop, so nothing restarts the sequencer behind this method's back;
+   * 2. stop the local op-node's sequencer (admin_stopSequencer): op-node serialises it with the block it is
+   *    sealing, and while this conductor still leads it waits until that block is committed and inserted,
+   *    so when it returns no commit is in flight and the head op-node reports is the committed one;
+   * 3. only then transfer leadership to the member the control loop would choose, and wait to hear from it.
+   *
+   * Transferring first (as an earlier version did) let a commit still in flight fail on the old leader
+   * while the new leader committed it: op-node was told "failed" for a block that is on the chain. With no
+   * member able to take over, or past `timeoutMs`, it stops anyway and the others elect a leader.
+   */
+  async closeGracefully(timeoutMs = HAND_OFF_TIMEOUT_MS): Promise<void> {
+    const { logger } = this.options;
+    if (!this.isStopped && this.raft?.isLeader() && this.raft.configuration().servers.length > 1) {
+      const started = Date.now();
+      const deadline = started + timeoutMs;
+      const within = <T>(what: string, work: Promise<T>): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`${what} did not finish within the ${timeoutMs} ms hand-off`)),
+            Math.max(0, deadline - Date.now()),
+          );
+        });
+        return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+      };
+      try {
+        logger.info(
+          { timeoutMs },
+          'stopping as the leader: stopping the sequencer, then handing leadership off',
+        );
+        await within('pausing the control loop', this.loop.pause());
+        await within('stopping the sequencer', this.effects.stopSequencer()).catch((error: unknown) =>
+          // op-node may be gone already (its pod is stopping too): nothing of it can be in flight then.
+          logger.warn({ err: (error as Error).message }, 'could not stop the sequencer; handing off anyway'),
+        );
+        const outcome = await within('the leadership transfer', this.effects.transferLeader());
+        if (outcome === 'noTarget') throw new Error(this.effects.lastNoTargetReason);
+        const heard = (): boolean => !this.raft.isLeader() && this.raft.leader() !== null;
+        while (!heard() && Date.now() < deadline) await sleep(20);
+        logger.info(
+          { to: this.raft.leader()?.id ?? null, ms: Date.now() - started },
+          this.raft.isLeader()
+            ? 'still the leader after the hand-off timeout; stopping anyway'
+            : 'leadership handed off before stopping',
+        );
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'could not hand leadership off; stopping anyway');
+      }
+    }
+    await this.close();
+  }
+
+  /**
+   * Resolves true once this conductor does not lead (at once for a follower), false after `timeoutMs`.
+   * `GET /hand-off` answers with it: the preStop hook of op-node and op-geth in a member pod, so they keep
+   * running while a stopping leader hands off (Kubernetes signals every container of a pod at once).
+   */
+  async waitUntilNotLeader(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.isStopped && this.raft?.isLeader()) {
+      if (Date.now() >= deadline) return false;
+      await sleep(50);
+    }
+    return true;
   }
 
   /** Stops the conductor from outside (signals, tests): everything including the RPC server. */

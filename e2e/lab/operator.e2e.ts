@@ -6,101 +6,19 @@
  * cluster DNS and volumes. The test reaches pods by their IPs (the host routes the pod network into the lab) and
  * checks the chain with the simulator's auditor (`sim_history` of every op-node, docs/design.md §2 invariants 1 and 2).
  */
-import { execFile } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { auditChain, type AuditNodeHistory, type AuditReport } from '../sim/audit/audit.js';
 import { rpcCall } from '../sim/rpc/client.js';
 import { CONDUCTOR_RPC_PORT, OP_NODE_RPC_PORT } from '../../operator/api/names.js';
+import { helm, json, LAB_DIR, log, kubectl, ready, repo, waitFor, type PodJson } from './harness.js';
 
-const execFileP = promisify(execFile);
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OPERATOR_NS = 'baton-e2e';
 const CHAIN_NS = 'chain-e2e';
 const CLUSTER = 'sim';
-const LAB_DIR = process.env['BATON_LAB_DIR'] ?? '/var/lib/baton-lab';
 
-const kubeconfig = (): string => {
-  const k = process.env['BATON_LAB_KUBECONFIG'];
-  if (!k)
-    throw new Error(
-      'BATON_LAB_KUBECONFIG is not set: run through `npm run test:e2e` (its global setup starts the lab)',
-    );
-  return k;
-};
-
-const log = (msg: string): void => {
-  process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-};
-
-async function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
-  const child = execFileP(cmd, [...args], {
-    env: { ...process.env, KUBECONFIG: kubeconfig() },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (input !== undefined) {
-    child.child.stdin?.end(input);
-  }
-  try {
-    return (await child).stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: err });
-  }
-}
-
-const kubectl = (args: readonly string[], input?: string): Promise<string> =>
-  run('kubectl', ['--request-timeout=30s', ...args], input);
-
-let helmBin = '';
-const helm = (args: readonly string[]): Promise<string> => run(helmBin, args);
-
-async function json<T>(args: readonly string[]): Promise<T> {
-  return JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns a value (not undefined); on timeout throws with the last `describe()` output. */
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined>,
-  describeState?: () => Promise<string>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr = '';
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      lastErr = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline) {
-      const state = describeState ? await describeState().catch((e: unknown) => String(e)) : '';
-      throw new Error(
-        `timed out after ${timeoutMs / 1000}s waiting for ${what}${lastErr ? ` (last error: ${lastErr})` : ''}\n${state}`,
-      );
-    }
-    await sleep(2000);
-  }
-}
-
-interface PodJson {
-  metadata: { name: string; uid: string; deletionTimestamp?: string };
-  spec?: { containers?: { name: string; image: string }[] };
-  status: {
-    phase?: string;
-    podIP?: string;
-    conditions?: { type: string; status: string }[];
-    containerStatuses?: { name: string; ready: boolean; restartCount: number }[];
-  };
-}
 interface ClusterJson {
   status?: {
     readyReplicas?: number;
@@ -137,11 +55,6 @@ async function formedCluster(): Promise<ClusterJson | undefined> {
   const voters = c.status?.members?.filter((m) => m.suffrage === 'Voter') ?? [];
   return readyCond?.status === 'True' && voters.length === 3 ? c : undefined;
 }
-
-const ready = (p: PodJson): boolean =>
-  !p.metadata.deletionTimestamp &&
-  p.status.phase === 'Running' &&
-  (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 async function memberPods(): Promise<PodJson[]> {
   const list = await json<{ items: PodJson[] }>([
@@ -203,8 +116,6 @@ describe('the operator on the lab: helm install, kubectl apply, failover, uninst
   let leaderBefore = '';
 
   beforeAll(async () => {
-    const check = await execFileP('bash', [join(repo, 'e2e/cluster/build-tools.sh'), '--check']);
-    helmBin = join(check.stdout.trim(), 'helm');
     // A clean start: leftovers of an interrupted earlier run are removed.
     await helm(['uninstall', 'baton', '-n', OPERATOR_NS, '--wait']).catch(() => '');
     await kubectl([

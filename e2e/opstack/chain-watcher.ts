@@ -34,8 +34,15 @@ export class ChainWatcher {
   private polling: Promise<void> | null = null;
 
   start(nodes: readonly { id: string; url: WatchedUrl }[], intervalMs = 300): void {
-    for (const n of nodes) this.nodes.push({ ...n, canonical: new Map(), inserted: [], headHash: null });
+    this.add(nodes);
     this.timer = setInterval(() => void this.pollOnce(), intervalMs);
+  }
+
+  /** Watches more nodes from the next poll on (members added while running); ids already watched are kept. */
+  add(nodes: readonly { id: string; url: WatchedUrl }[]): void {
+    for (const n of nodes)
+      if (!this.nodes.some((w) => w.id === n.id))
+        this.nodes.push({ ...n, canonical: new Map(), inserted: [], headHash: null });
   }
 
   stop(): void {

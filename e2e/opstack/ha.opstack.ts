@@ -5,6 +5,7 @@
  * conductor commit failed reached any op-geth, and blocks resume.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sleep } from '../../conductor/localcluster/cluster.js';
 import { OpStackLab, type OpStackMember } from './lab.js';
@@ -119,6 +120,36 @@ describe('a 3-member devnet of real op-geth, op-node and op-batcher with Baton c
     await lab.restartRole(leader, 'conductor');
     await lab.waitFor(async () => (await lab.view(leader)).healthy, 60_000, `${leader.id} healthy again`);
     expect((await lab.view(leader)).leader).toBe(false);
+    await expectOneChain();
+  });
+
+  it('SIGTERM of the leader’s conductor: it stops its sequencer, hands off, and its op-node is told no commit failed', async () => {
+    const leader = await steadyLeader();
+    const from = await topHead();
+    const failedBefore = (await lab.sealedBlocks()).filter(
+      (b) => b.node === leader.id && !b.committed,
+    ).length;
+    const conductor = leader.processes.get('conductor')!;
+    await lab.signal(leader, 'conductor', 'SIGTERM');
+    const resumedMs = await expectBlocksResume(from);
+    process.stderr.write(
+      `SIGTERM of the leader's conductor -> next block after ${resumedMs} ms (1 s blocks)\n`,
+    );
+    expect(await conductor.exitCode()).toBe(0);
+    const log = await readFile(path.join(leader.dir, 'conductor.log'), 'utf8');
+    expect(log).toMatch(/"stopped sequencer"/);
+    expect(log).toMatch(/"leadership handed off before stopping"/);
+    const next = await steadyLeader();
+    expect(next).not.toBe(leader);
+    // Stopped before the transfer, op-node finished its block first: no commit of it failed (the earlier
+    // transfer-first version left a block op-node was told had failed while the new leader committed it).
+    await sleep(2000);
+    const failedAfter = (await lab.sealedBlocks()).filter((b) => b.node === leader.id && !b.committed).length;
+    expect(failedAfter).toBe(failedBefore);
+    // At most the slot in flight is lost: the next block comes within two block times of the signal.
+    expect(resumedMs).toBeLessThan(2000);
+    await lab.restartRole(leader, 'conductor');
+    await lab.waitFor(async () => (await lab.view(leader)).healthy, 60_000, `${leader.id} healthy again`);
     await expectOneChain();
   });
 

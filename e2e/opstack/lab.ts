@@ -13,14 +13,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { getContractAddress, parseEther, type Address, type Hex } from 'viem';
+import { type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { batonEntry, freePort, sleep } from '../../conductor/localcluster/cluster.js';
 import { ConductorClient } from '../../conductor/rpc/client.js';
 import { p2pPeerId } from '../../operator/render/p2p.js';
 import { auditChain, type AuditReport } from '../sim/audit/audit.js';
 import { ChainWatcher } from './chain-watcher.js';
-import { l2Genesis, rollupConfig, signerSlotInitCode, UNSAFE_BLOCK_SIGNER_SLOT } from './devnet/genesis.js';
+import { l2Genesis, rollupConfig } from './devnet/genesis.js';
+import { prepareDevL1, type L1Genesis } from './devnet/l1.js';
 import { publishedWithoutCommit, readSealedBlocks, type SealedBlock } from './op-node-log.js';
 import { jsonRpc, LabProcess, runToCompletion } from './process.js';
 
@@ -250,55 +251,14 @@ export class OpStackLab {
     return `http://127.0.0.1:${this.l1Port}`;
   }
 
-  /**
-   * Funds the batcher, deploys the unsafe-block signer slot (op-node reads the p2p signer from it; with no
-   * contract there followers drop every gossiped block), writes the L1 chain config op-node needs for a
-   * chain id it does not know, and returns the L1 block the rollup starts from.
-   */
-  private async prepareL1(): Promise<{
-    hash: Hex;
-    number: number;
-    timestamp: number;
-    systemConfig: Address;
-  }> {
-    const rpc = (method: string, params: unknown[] = []): Promise<unknown> =>
-      jsonRpc(this.l1Url, method, params);
-    const [dev] = (await rpc('eth_accounts')) as Address[];
-    if (!dev) throw new Error('the L1 dev chain has no dev account (eth_accounts is empty)');
-    const nonce = Number(await rpc('eth_getTransactionCount', [dev, 'pending']));
-    const signer = privateKeyToAccount(this.sequencerKey).address;
-    const systemConfig = getContractAddress({ from: dev, nonce: BigInt(nonce) });
-    const deploy = (await rpc('eth_sendTransaction', [
-      { from: dev, data: signerSlotInitCode(signer), gas: '0x30000' },
-    ])) as Hex;
-    const fund = (await rpc('eth_sendTransaction', [
-      {
-        from: dev,
-        to: privateKeyToAccount(this.batcherKey).address,
-        value: `0x${parseEther('1000').toString(16)}`,
-      },
-    ])) as Hex;
-    for (const tx of [deploy, fund]) {
-      const deadline = Date.now() + 60_000;
-      while ((await rpc('eth_getTransactionReceipt', [tx])) === null) {
-        if (Date.now() > deadline)
-          throw new Error(`L1 transaction ${tx} was not mined within 60s; see ${this.file('l1.log')}`);
-        await sleep(250);
-      }
-    }
-    const stored = (await rpc('eth_getStorageAt', [systemConfig, UNSAFE_BLOCK_SIGNER_SLOT, 'latest'])) as Hex;
-    if (BigInt(stored) !== BigInt(signer))
-      throw new Error(`the signer slot at ${systemConfig} holds ${stored}, expected ${signer}`);
-    await writeFile(
-      this.file('l1-chain-config.json'),
-      JSON.stringify(await rpc('debug_chainConfig'), null, 2),
-    );
-    const head = (await rpc('eth_getBlockByNumber', ['latest', false])) as {
-      hash: Hex;
-      number: Hex;
-      timestamp: Hex;
-    };
-    return { hash: head.hash, number: Number(head.number), timestamp: Number(head.timestamp), systemConfig };
+  private async prepareL1(): Promise<L1Genesis> {
+    const { l1Genesis, l1ChainConfig } = await prepareDevL1(this.l1Url, {
+      sequencer: privateKeyToAccount(this.sequencerKey).address,
+      batcher: privateKeyToAccount(this.batcherKey).address,
+      logHint: this.file('l1.log'),
+    });
+    await writeFile(this.file('l1-chain-config.json'), JSON.stringify(l1ChainConfig, null, 2));
+    return l1Genesis;
   }
 
   /** Every op-geth must have written the same genesis block. */

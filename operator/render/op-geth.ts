@@ -24,7 +24,7 @@ import {
   PORT_NAMES,
 } from '../api/names.js';
 import type { RenderContext } from './context.js';
-import { homeEnv, podIpEnv, POD_IP_ENV, podNameEnv, POD_NAME_ENV, ref } from './env.js';
+import { homeEnv, podIpEnv, POD_IP_ENV, podNameEnv, POD_NAME_ENV, ref, waitForHandOff } from './env.js';
 import { containerSecurityContext } from './security.js';
 import { chainMount, gethConfigMount, gethDataMount, jwtMount, p2pKeysMount, tmpMount } from './volumes.js';
 
@@ -77,6 +77,7 @@ export function opGethContainer(ctx: RenderContext): V1Container {
     startupProbe: { ...tcp, periodSeconds: 10, failureThreshold: 360 },
     readinessProbe: { ...tcp, periodSeconds: 5, failureThreshold: 3 },
     livenessProbe: { ...tcp, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    lifecycle: waitForHandOff,
     resources: opGeth.resources,
     securityContext: containerSecurityContext(),
     volumeMounts: [

@@ -22,7 +22,16 @@ import {
   PORT_NAMES,
 } from '../api/names.js';
 import type { RenderContext } from './context.js';
-import { homeEnv, podIpEnv, POD_IP_ENV, podNameEnv, POD_NAME_ENV, ref, secretEnv } from './env.js';
+import {
+  homeEnv,
+  podIpEnv,
+  POD_IP_ENV,
+  podNameEnv,
+  POD_NAME_ENV,
+  ref,
+  secretEnv,
+  waitForHandOff,
+} from './env.js';
 import { containerSecurityContext } from './security.js';
 import { chainMount, gethDataMount, jwtMount, p2pKeysMount, tmpMount } from './volumes.js';
 
@@ -116,6 +125,7 @@ export function opNodeContainer(ctx: RenderContext): V1Container {
       failureThreshold: 3,
     },
     livenessProbe: { ...rpcTcp, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    lifecycle: waitForHandOff,
     resources: opNode.resources,
     securityContext: containerSecurityContext(),
     volumeMounts: [

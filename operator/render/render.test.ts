@@ -374,6 +374,15 @@ describe('what the real op-node and op-geth need (issue: real pods)', () => {
     return found;
   };
 
+  it('op-node and op-geth stay up while a stopping leader hands off (preStop: the conductor’s /hand-off)', () => {
+    const hook = { preStop: { httpGet: { path: '/hand-off?timeout=10', port: 8547 } } };
+    expect(container(CONTAINER_NAMES.opNode).lifecycle).toEqual(hook);
+    expect(container(CONTAINER_NAMES.opGeth).lifecycle).toEqual(hook);
+    expect(container(CONTAINER_NAMES.conductor).lifecycle).toBeUndefined(); // it hands off on SIGTERM itself
+    // The hook waits at most 10 s; the hand-off at most 5 s: both well inside the grace period.
+    expect(podSpec?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
+  });
+
   it('op-node drives op-geth as geth (its own default engine kind is reth)', () => {
     expect(flags(container(CONTAINER_NAMES.opNode)).get('l2.enginekind')).toBe('geth');
   });

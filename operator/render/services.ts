@@ -14,6 +14,7 @@ import {
   activeSelectorLabels,
   CONDUCTOR_RPC_PORT,
   OP_GETH_HTTP_PORT,
+  OP_GETH_P2P_PORT,
   OP_NODE_P2P_PORT,
   OP_NODE_RPC_PORT,
   peersServiceName,
@@ -54,6 +55,7 @@ export function renderServices(ctx: RenderContext): V1Service[] {
         port(PORT_NAMES.opNode, OP_NODE_RPC_PORT),
         port(PORT_NAMES.opNodeP2p, OP_NODE_P2P_PORT),
         port(PORT_NAMES.opNodeDiscovery, OP_NODE_P2P_PORT, 'UDP'),
+        port(PORT_NAMES.gethP2p, OP_GETH_P2P_PORT),
       ],
     },
   };

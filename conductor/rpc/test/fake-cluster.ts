@@ -101,6 +101,14 @@ export class FakeConductor implements ConductorBackend {
     this.log.push('resume');
     this.isPaused = false;
   }
+  async waitUntilNotLeader(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.isLeader) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return true;
+  }
   async stop(): Promise<void> {
     this.log.push('stop');
     this.isStopped = true;

@@ -50,6 +50,24 @@ describe('health', () => {
     expect(await call(url, 'health_status')).toBe(ok('v1.2.3'));
   });
 
+  it('GET /hand-off: a follower answers at once, a leader once it no longer leads or when the wait ends', async () => {
+    const followerUrl = await serve(follower);
+    expect(await (await fetch(`${followerUrl}/hand-off`)).text()).toBe('{"leader":false}\n');
+
+    const leaderUrl = await serve(leader);
+    const started = Date.now();
+    const timedOut = await fetch(`${leaderUrl}/hand-off?timeout=0.3`);
+    expect(timedOut.status).toBe(200);
+    expect(await timedOut.text()).toBe('{"leader":true}\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+
+    const pending = fetch(`${leaderUrl}/hand-off`).then((r) => r.text());
+    setTimeout(() => (cluster.leaderId = follower.id), 100);
+    expect(await pending).toBe('{"leader":false}\n');
+    // Not a JSON-RPC path for anything else: a POST there is still a 404.
+    expect((await fetch(`${leaderUrl}/hand-off`, { method: 'POST' })).status).toBe(404);
+  });
+
   it('lists namespaces in rpc_modules, with or without proxies', async () => {
     const url = await serve(leader);
     expect(await call(url, 'rpc_modules')).toBe(
