@@ -32,15 +32,28 @@ export function registerConductorCommand(program: Command): void {
     const adminToken = config.rpc.adminTokenFile
       ? (await readFile(config.rpc.adminTokenFile, 'utf8')).trim()
       : undefined;
+    // pino writes asynchronously: what is logged last (how the hand-off went) is lost unless flushed first.
+    const exit = (code: number): void => logger.flush(() => process.exit(code));
+    // A signal while starting — waiting for an op-node that does not come up (its image cannot be pulled,
+    // its pod is being deleted) — ends the process at once: nothing leads yet, so there is nothing to hand
+    // off, and everything Raft wrote is already durable. In a container the conductor is PID 1, for which
+    // the kernel drops a signal that has no handler: without this a member pod whose op-node never started
+    // (a bad image tag) took its whole grace period to stop, and the operator's roll waited for it.
+    const whileStarting = (signal: string): void => {
+      logger.info({ signal }, 'stopping conductor while it starts');
+      exit(0);
+    };
+    process.on('SIGINT', whileStarting);
+    process.on('SIGTERM', whileStarting);
     const conductor = await Conductor.start({
       config,
       logger,
       version: BATON_VERSION,
       ...(adminToken ? { adminToken } : {}),
     });
+    process.off('SIGINT', whileStarting);
+    process.off('SIGTERM', whileStarting);
     let stopping = false;
-    // pino writes asynchronously: what is logged last (how the hand-off went) is lost unless flushed first.
-    const exit = (code: number): void => logger.flush(() => process.exit(code));
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;

@@ -12,6 +12,7 @@
  * | Service (active sequencer) | `<c>-sequencer`        | selects `baton.dev/role=active`                      |
  * | Service (all members)      | `<c>-rpc`              | every member; conductor proxies are leader-gated    |
  * | PodDisruptionBudget        | `<c>`                  | maxUnavailable 1 over all members                    |
+ * | PodDisruptionBudget        | `<c>-active`           | maxUnavailable 0 over `baton.dev/role=active`        |
  * | ServiceAccount             | `<c>`                  | no API token mounted                                |
  * | ConfigMap                  | `<c>-bootstrap`        | key `member`: the pod allowed to bootstrap Raft      |
  * | Secret (generated JWT)     | `<c>-jwt`              | key `jwt.hex`; only when spec.jwtSecret is absent    |
@@ -165,6 +166,8 @@ export const peersServiceName = (cluster: string): string => `${cluster}-peers`;
 export const sequencerServiceName = (cluster: string): string => `${cluster}-sequencer`;
 export const rpcServiceName = (cluster: string): string => `${cluster}-rpc`;
 export const podDisruptionBudgetName = (cluster: string): string => cluster;
+/** The PDB that keeps the active sequencer from being evicted before leadership moved off it. */
+export const activePodDisruptionBudgetName = (cluster: string): string => `${cluster}-active`;
 export const serviceAccountName = (cluster: string): string => cluster;
 export const bootstrapConfigMapName = (cluster: string): string => `${cluster}-bootstrap`;
 export const jwtSecretName = (cluster: string): string => `${cluster}-jwt`;

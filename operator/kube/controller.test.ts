@@ -69,19 +69,20 @@ async function reconciled(
 async function objectsOf(name: string) {
   const ns = cp.namespace;
   const core = cp.api(CoreV1Api);
-  const [sts, peers, seq, rpc, pdb, sa, cm, jwt, p2p, p2pKeys] = await Promise.all([
+  const [sts, peers, seq, rpc, pdb, activePdb, sa, cm, jwt, p2p, p2pKeys] = await Promise.all([
     cp.api(AppsV1Api).readNamespacedStatefulSet({ name, namespace: ns }),
     core.readNamespacedService({ name: `${name}-peers`, namespace: ns }),
     core.readNamespacedService({ name: `${name}-sequencer`, namespace: ns }),
     core.readNamespacedService({ name: `${name}-rpc`, namespace: ns }),
     cp.api(PolicyV1Api).readNamespacedPodDisruptionBudget({ name, namespace: ns }),
+    cp.api(PolicyV1Api).readNamespacedPodDisruptionBudget({ name: `${name}-active`, namespace: ns }),
     core.readNamespacedServiceAccount({ name, namespace: ns }),
     core.readNamespacedConfigMap({ name: `${name}-bootstrap`, namespace: ns }),
     core.readNamespacedSecret({ name: `${name}-jwt`, namespace: ns }),
     core.readNamespacedConfigMap({ name: `${name}-p2p`, namespace: ns }),
     core.readNamespacedSecret({ name: `${name}-p2p-keys`, namespace: ns }),
   ]);
-  return { sts, peers, seq, rpc, pdb, sa, cm, jwt, p2p, p2pKeys };
+  return { sts, peers, seq, rpc, pdb, activePdb, sa, cm, jwt, p2p, p2pKeys };
 }
 
 describe('a new SequencerCluster', () => {
@@ -114,6 +115,11 @@ describe('a new SequencerCluster', () => {
     }
     expect(objects.sts.spec?.replicas).toBe(3);
     expect(objects.sts.spec?.updateStrategy?.type).toBe('OnDelete');
+    // The leader's pod is never evicted: a drain waits until the operator has moved leadership off it.
+    expect(objects.activePdb.spec).toMatchObject({
+      maxUnavailable: 0,
+      selector: { matchLabels: expect.objectContaining({ 'baton.dev/role': 'active' }) },
+    });
     // No conductor has answered, so nobody may bootstrap Raft yet (one with old state would fork the chain).
     expect(objects.cm.data ?? {}).toEqual({});
     expect(Buffer.from(objects.jwt.data?.['jwt.hex'] ?? '', 'base64').toString()).toMatch(/^[0-9a-f]{64}$/);

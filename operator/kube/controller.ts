@@ -57,6 +57,7 @@ import {
 import { WorkQueue } from './queue.js';
 import { PODS, pathOf, SECRETS, SEQUENCER_CLUSTERS, STATEFUL_SETS } from './resources.js';
 import { jsonEqual, mergeConditions, planStatusFromApi, toApiStatus } from './status.js';
+import { CordonedNodes } from './nodes.js';
 import { P2pKeyStore } from './p2p-keys.js';
 import { checkReferences, type ReferenceProblem } from './validate.js';
 
@@ -100,6 +101,8 @@ export class Controller {
   private readonly lastStatus = new Map<string, PlanStatus>();
   /** The members' op-node p2p keys and peer ids (one Secret per cluster). */
   private readonly p2pKeys: P2pKeyStore;
+  /** Which of the members' nodes are cordoned (a drain is coming). */
+  private readonly nodes: CordonedNodes;
   /** Hash of the last applied intent per object, and when, to skip re-applying unchanged objects. */
   private readonly applied = new Map<string, { hash: string; at: number }>();
   /** Last step recorded as an Event per cluster uid (waits are recorded only when they change). */
@@ -115,6 +118,7 @@ export class Controller {
     this.log = options.logger;
     this.resolver = options.resolver ?? DNS_RESOLVER;
     this.p2pKeys = new P2pKeyStore(options.client);
+    this.nodes = new CordonedNodes(options.client, (message) => this.log.warn({}, message));
     this.tuning = options.tuning ?? DEFAULT_TUNING;
     this.queue = options.queue ?? new WorkQueue();
     this.events = new EventRecorder(client, 'baton-operator', options.instance, (e) =>
@@ -399,7 +403,11 @@ export class Controller {
     }
 
     const pods = this.podsOf(namespace, name);
+    const cordonedNodes = await this.nodes.of(
+      pods.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])),
+    );
     const observed = await observe({
+      cordonedNodes,
       cluster,
       updateRevision: rendered.revision,
       statefulSet,

@@ -81,7 +81,10 @@ export const durationMs = parseDuration;
 
 const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 
-export function podObservation(pod: PodObject): PodObservation {
+export function podObservation(
+  pod: PodObject,
+  cordonedNodes: ReadonlySet<string> = new Set(),
+): PodObservation {
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
   const isReady = ready?.status === 'True';
   const role = pod.metadata?.labels?.[ROLE_LABEL];
@@ -92,6 +95,7 @@ export function podObservation(pod: PodObject): PodObservation {
     ready: isReady,
     readySince: isReady && ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : null,
     terminating: pod.metadata?.deletionTimestamp !== undefined,
+    nodeCordoned: pod.spec?.nodeName !== undefined && cordonedNodes.has(pod.spec.nodeName),
     revision: pod.metadata?.annotations?.[REVISION_ANNOTATION] ?? null,
     role: role === 'active' || role === 'standby' ? role : null,
     restartCount: (pod.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
@@ -197,6 +201,8 @@ export interface ObserveInput {
   readonly resolver: ConductorResolver;
   readonly rpcTimeoutMs: number;
   readonly now: number;
+  /** Names of cordoned nodes among the pods' nodes (kube/nodes.ts); absent: none known. */
+  readonly cordonedNodes?: ReadonlySet<string>;
 }
 
 export async function observe(input: ObserveInput): Promise<Observed> {
@@ -235,7 +241,7 @@ export async function observe(input: ObserveInput): Promise<Observed> {
     },
     approvals: { leaderUpdate: cluster.metadata.annotations?.[APPROVE_LEADER_UPDATE_ANNOTATION] ?? null },
     statefulSet: statefulSetObservation(input.statefulSet),
-    pods: input.pods.map(podObservation),
+    pods: input.pods.map((pod) => podObservation(pod, input.cordonedNodes)),
     conductors,
     memory: input.memory,
     now: input.now,

@@ -118,15 +118,17 @@ export function memberFacts(input: FactsInput): MemberFacts {
 
   const cannotLeadBecause =
     unhealthyBecause ??
-    (conductor!.paused
-      ? 'conductor is paused'
-      : !conductor!.active
-        ? 'conductor is not active'
-        : !settled
-          ? 'not Ready for minReadySeconds yet'
-          : server?.suffrage !== 0
-            ? 'not a voter' // last, so a non-voter that is otherwise ready to lead is promotable
-            : null);
+    (podObs?.nodeCordoned
+      ? 'its node is cordoned (being drained)'
+      : conductor!.paused
+        ? 'conductor is paused'
+        : !conductor!.active
+          ? 'conductor is not active'
+          : !settled
+            ? 'not Ready for minReadySeconds yet'
+            : server?.suffrage !== 0
+              ? 'not a voter' // last, so a non-voter that is otherwise ready to lead is promotable
+              : null);
 
   return {
     pod: input.pod,

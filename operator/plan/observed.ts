@@ -66,6 +66,11 @@ export interface PodObservation {
   readonly readySince: number | null;
   /** metadata.deletionTimestamp is set: being deleted, drained or evicted. */
   readonly terminating: boolean;
+  /**
+   * The pod's node is cordoned (spec.unschedulable: `kubectl drain` starts with that): its pods are about to
+   * be evicted. False when unknown (the operator may not read nodes in a namespaced install).
+   */
+  readonly nodeCordoned: boolean;
   /** Pod annotation `baton.dev/revision` (null when missing). */
   readonly revision: string | null;
   /** Pod label `baton.dev/role` (null when missing). */

@@ -13,7 +13,7 @@
  * | 2  | consistency   | leader override; conflicting configs; leaders in different configs    | stalled (never act)                    |
  * |    |               | two leaders claiming the same config                                  | wait                                   |
  * | 3  | statefulSet   | StatefulSet missing                                                   | createStatefulSet                      |
- * | 4  | drain         | the leader's pod is terminating                                       | transferLeadership (stalled: no target)|
+ * | 4  | drain         | the leader's pod is terminating, or on a cordoned node               | transferLeadership (stalled: no target)|
  * | 5  | roleLabels    | a pod's role label ≠ (leader ∧ sequencing ? active : standby)         | setRoleLabels                          |
  * | 6  | forming       | no config anywhere, never formed: pod-0 exists, every conductor answers| setBootstrapMember(pod-0), then wait   |
  * |    |               | no config anywhere but formed before                                  | stalled RaftStateLost (never re-bootstrap) |

@@ -16,7 +16,7 @@ import type { RenderContext } from './context.js';
 import { effectiveJwtSecret } from './jwt-secret.js';
 import { identity, RenderError } from './metadata.js';
 import { renderP2pConfigMap, type MemberP2pIds } from './p2p.js';
-import { renderPodDisruptionBudget } from './pdb.js';
+import { renderActivePodDisruptionBudget, renderPodDisruptionBudget } from './pdb.js';
 import { renderServiceAccount } from './service-account.js';
 import { renderServices } from './services.js';
 import { renderStatefulSet } from './statefulset.js';
@@ -51,6 +51,8 @@ export interface RenderedCluster {
   /** `<c>-peers`, `<c>-sequencer`, `<c>-rpc`. */
   readonly services: V1Service[];
   readonly podDisruptionBudget: V1PodDisruptionBudget;
+  /** `<c>-active`: the leader's pod is not evicted before leadership moved off it. */
+  readonly activePodDisruptionBudget: V1PodDisruptionBudget;
   readonly serviceAccount: V1ServiceAccount;
   /** `<c>-bootstrap`, `<c>-p2p`. */
   readonly configMaps: V1ConfigMap[];
@@ -77,6 +79,7 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     statefulSet,
     services: renderServices(ctx),
     podDisruptionBudget: renderPodDisruptionBudget(ctx),
+    activePodDisruptionBudget: renderActivePodDisruptionBudget(ctx),
     serviceAccount: renderServiceAccount(ctx),
     configMaps: [
       renderBootstrapConfigMap(ctx, input.bootstrapMember),
@@ -94,6 +97,7 @@ export function renderedObjects(
     ...rendered.configMaps,
     ...rendered.services,
     rendered.podDisruptionBudget,
+    rendered.activePodDisruptionBudget,
     rendered.statefulSet,
   ];
 }

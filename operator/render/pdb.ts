@@ -11,7 +11,12 @@
  * under disruptions the operator did not start.
  */
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { podDisruptionBudgetName, selectorLabels } from '../api/names.js';
+import {
+  activePodDisruptionBudgetName,
+  activeSelectorLabels,
+  podDisruptionBudgetName,
+  selectorLabels,
+} from '../api/names.js';
 import type { RenderContext } from './context.js';
 import { objectMeta } from './metadata.js';
 
@@ -24,6 +29,27 @@ export function renderPodDisruptionBudget(ctx: RenderContext): V1PodDisruptionBu
       maxUnavailable: 1,
       selector: { matchLabels: selectorLabels(ctx.name) },
       unhealthyPodEvictionPolicy: 'IfHealthyBudget',
+    },
+  };
+}
+
+/**
+ * The active sequencer is never evicted: `kubectl drain` and other eviction callers retry until the pod is
+ * no longer labelled active, which happens once the operator has moved leadership off it (it does as soon
+ * as the node is cordoned, plan/rules/drain.ts). Evicting the leader instead would cost an election
+ * timeout plus a catch-up; moving leadership first costs at most one block slot. A direct delete is not
+ * an eviction and is not held up (the drain rule moves leadership while the pod terminates). With
+ * AlwaysAllow an active pod that is not Ready (the chain is down anyway) can still be evicted.
+ */
+export function renderActivePodDisruptionBudget(ctx: RenderContext): V1PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: objectMeta(ctx.cluster, activePodDisruptionBudgetName(ctx.name)),
+    spec: {
+      maxUnavailable: 0,
+      selector: { matchLabels: activeSelectorLabels(ctx.name) },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },
   };
 }

@@ -321,6 +321,15 @@ describe('objects and conventions', () => {
     });
   });
 
+  it('a second PDB never lets the active sequencer be evicted (leadership moves off first)', () => {
+    expect(rendered.activePodDisruptionBudget.metadata?.name).toBe('mychain-active');
+    expect(rendered.activePodDisruptionBudget.spec).toEqual({
+      maxUnavailable: 0,
+      selector: { matchLabels: { ...selectorLabels('mychain'), [ROLE_LABEL]: 'active' } },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+
   it('the bootstrap ConfigMap names the member while forming and is empty afterwards', () => {
     expect(render(cluster, 'mychain-0').configMaps[0]?.data).toEqual({ [BOOTSTRAP_MEMBER_KEY]: 'mychain-0' });
     expect(rendered.configMaps[0]?.data).toEqual({});

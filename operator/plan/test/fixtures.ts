@@ -44,6 +44,7 @@ export function podObs(i: number, extra: Partial<PodObservation> = {}): PodObser
     ready: true,
     readySince: NOW - 3_600_000,
     terminating: false,
+    nodeCordoned: false,
     revision: OLD,
     role: 'standby',
     restartCount: 0,

@@ -159,6 +159,7 @@ export class ClusterModel {
         readySince: up && p.terminatingUntil === null ? p.upAt : null,
         conductorStartedAt: up ? p.upAt : null,
         terminating: p.terminatingUntil !== null,
+        nodeCordoned: false,
         revision: p.revision,
         role: p.role,
         restartCount: 0,

@@ -34,6 +34,7 @@ const podArb = (i: number) =>
     ready: mostly(9),
     readyAgoMs: fc.oneof(fc.integer({ min: 0, max: 20_000 }), fc.constant(3_600_000)),
     terminating: mostly(1),
+    nodeCordoned: mostly(1),
     revision: fc.constantFrom(OLD, NEW, NEW),
     /** Mostly the correct label for the generated state; sometimes an arbitrary one. */
     correctRole: mostly(9),
@@ -111,6 +112,7 @@ const observedArb: fc.Arbitrary<Observed> = fc
               phase: 'Running' as const,
               ready: true,
               terminating: false,
+              nodeCordoned: false,
               correctRole: true,
             }
           : p,
@@ -154,6 +156,7 @@ const observedArb: fc.Arbitrary<Observed> = fc
         readySince: p.ready ? NOW - p.readyAgoMs : null,
         conductorStartedAt: p.phase === 'Running' ? NOW - p.readyAgoMs : null,
         terminating: p.terminating,
+        nodeCordoned: p.nodeCordoned,
         revision: p.revision,
         role: p.correctRole
           ? r.leader === i && r.conductors[i]!.reachable && r.conductors[i]!.sequencerHealthy

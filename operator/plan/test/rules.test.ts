@@ -140,6 +140,23 @@ describe('4 drain', () => {
     expectStep(o, { kind: 'transferLeadership', to: pod(2) });
   });
 
+  it("the leader's node is cordoned (kubectl drain's first step) → transfer, never onto another cordoned node", () => {
+    const cordoned = editPod(healthy3, 0, { nodeCordoned: true });
+    const step = expectStep(cordoned, {
+      kind: 'transferLeadership',
+      rule: 'drain',
+      from: pod(0),
+      to: pod(1),
+    });
+    expect(step.reason).toContain('is on a cordoned node');
+    expectStep(editPod(cordoned, 1, { nodeCordoned: true }), { kind: 'transferLeadership', to: pod(2) });
+    const allCordoned = editPod(editPod(cordoned, 1, { nodeCordoned: true }), 2, { nodeCordoned: true });
+    const stalled = expectStep(allCordoned, { kind: 'stalled', code: 'NoTransferTarget' });
+    expect(stalled.reason).toContain('its node is cordoned');
+    // A follower on a cordoned node is no reason to move leadership.
+    expect(plan(editPod(healthy3, 1, { nodeCordoned: true })).rule).not.toBe('drain');
+  });
+
   it('no usable voter → stalled NoTransferTarget (never hands off to a member that cannot sequence)', () => {
     let o = editConductor(draining, 1, { stopped: true });
     o = unreachable(o, 2);
