@@ -135,7 +135,10 @@ describe('rollup-boost health and profiling on a 3-member cluster', () => {
         next = await lab.leader();
         return next !== null && next.id !== old.id && (await lab.view(next)).active;
       },
-      5_000,
+      // "At once" means on the next control-loop tick, with no tolerance window; the hand-off itself
+      // (transfer, the new leader's op-node reaching the committed head, starting it) took over 5 s in
+      // CI with every test suite sharing two cores. Hand-off speed is measured by the benches, not here.
+      20_000,
       'another member to lead and sequence',
     );
     expect(next!.id).not.toBe(old.id);
