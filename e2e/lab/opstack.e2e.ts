@@ -410,11 +410,23 @@ describe('real op-geth, op-node and op-batcher pods under the operator', () => {
       },
       state,
     );
-    // Execution-layer peering: each op-geth has the other two as devp2p peers.
-    const peers = await Promise.all(
-      [...podIps.keys()].map(async (pod) =>
-        Number(await jsonRpc(rpcOf(pod, OP_GETH_HTTP_PORT), 'net_peerCount', [])),
-      ),
+    // Execution-layer peering: each op-geth has the other two as devp2p peers. A member that started before
+    // another's pod had a DNS name connects on a later dial round (geth redials static nodes with backoff;
+    // CI once sampled 2, 1, 1 here), so wait for it rather than take one sample.
+    const peerCounts = () =>
+      Promise.all(
+        [...podIps.keys()].map(async (pod) =>
+          Number(await jsonRpc(rpcOf(pod, OP_GETH_HTTP_PORT), 'net_peerCount', [])),
+        ),
+      );
+    const peers = await waitFor(
+      'every op-geth to have the other two as devp2p peers',
+      90_000,
+      async () => {
+        const counts = await peerCounts();
+        return counts.every((n) => n >= 2) ? counts : undefined;
+      },
+      async () => `devp2p peers per member: ${(await peerCounts()).join(', ')}`,
     );
     log(`op-geth devp2p peers per member: ${peers.join(', ')}`);
     expect(peers.every((n) => n >= 2)).toBe(true);
