@@ -688,19 +688,23 @@ describe('a member whose Raft disk fills up', () => {
     lab = await labWithSmallDisk();
     const full = lab.members[2]!;
     const client = lab.client(full);
-    // Ask whoever leads to hand over to node-2 until it leads (under load the leader may be busy handing off
-    // on its own, which refuses a second transfer: "leadership transfer in progress").
+    // Ask whoever leads to hand over to node-2 until it leads a healthy sequencer (under load the leader may be
+    // busy handing off on its own, which refuses a second transfer: "leadership transfer in progress"). A
+    // leader that took over after a stall of seconds starts on an old head and may hand off on its own
+    // (unsafe-lag) before its disk fills; wait until it has caught up, so the full disk is what deposes it.
+    const leadsHealthy = async (): Promise<boolean> =>
+      (await client.leader()) && (await client.sequencerHealthy());
     await lab.waitFor(
       async () => {
-        if (await client.leader()) return true;
+        if (await leadsHealthy()) return true;
         const current = await lab!.leader();
         if (current !== null && current !== full) {
           await lab!.client(current).transferLeaderToServer(full.id, `127.0.0.1:${full.ports.raft}`);
         }
-        return client.leader();
+        return leadsHealthy();
       },
       60_000,
-      'node-2 to lead',
+      'node-2 to lead a healthy sequencer',
     );
     const filler = path.join(mnt, 'filler');
     const fh = await open(filler, 'w');
@@ -715,7 +719,9 @@ describe('a member whose Raft disk fills up', () => {
     // member learns of the new term while its own write is still retrying, and must say so at once.
     const elected = await leaderOtherThan(lab, full);
     await lab.waitFor(async () => !(await client.leader()), 3_000, 'node-2 to stop claiming leadership');
-    expect(lab.logs(full)).toMatch(/raft storage is full/);
+    // It steps down when it hears the new term, which needs nothing on disk; its first failed write (its own
+    // block, or the new leader's entries) may come just after.
+    await lab.waitFor(async () => /raft storage is full/.test(lab!.logs(full)), 15_000, 'node-2 to notice');
     const leaderClient = lab.client(elected);
     const before = (await leaderClient.raftStatus())!.commitIndex;
     await lab.waitFor(
