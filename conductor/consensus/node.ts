@@ -1,13 +1,10 @@
 /**
  * RaftNode: the I/O shell around the pure Raft core. It owns the clock (a tick timer), the disk
- * (RaftStorage), the network (GrpcTransport) and the application state machine, and runs the core's
- * Ready loop:
- *
- *   ready() → send eager appends → persist (one fdatasync) → send the rest → apply commits → advance()
- *
- * Only one Ready is in flight at a time; proposals that arrive while the disk is busy accumulate in
- * the core and go to disk together in the next Ready (group commit). Everything callers see — the
- * async propose/read/transfer/membership API and the leadership events — is derived from that loop.
+ * (RaftStorage, or any NodeStorage), the network (GrpcTransport, or any NodeTransport) and the
+ * application state machine. The core's Ready loop — what to persist and when, what to send before and
+ * after the fsync, applying committed entries during a write — is ReadyDriver (driver.ts), the same code
+ * the seeded simulation runs. Everything callers see — the async propose/read/transfer/membership API and
+ * the leadership events — is derived from that loop.
  */
 import { EventEmitter } from 'node:events';
 import { RaftCore, RaftError, type RaftStatus } from '../raft/index.js';
@@ -26,8 +23,10 @@ import {
   type SnapshotMeta,
   type SoftState,
 } from '../raft/types.js';
-import { RaftStorage, StorageFullError, type PersistBatch } from '../storage/index.js';
+import { RaftStorage } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
+import { ReadyDriver, type Logger } from './driver.js';
+import type { CreateTransport, NodeStorage, NodeTransport, OpenStorage } from './ports.js';
 import { DEFAULT_TIMING, tickSettings, type RaftTiming } from './timing.js';
 import { ReadWaiters, Waiters } from './waiters.js';
 
@@ -42,12 +41,7 @@ export interface StateMachine<Result = unknown> {
   restore(data: Uint8Array): void;
 }
 
-export interface Logger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { Logger } from './driver.js';
 
 export interface RaftNodeOptions<Result> {
   readonly id: NodeId;
@@ -94,7 +88,20 @@ export interface RaftNodeOptions<Result> {
   readonly logger?: Logger;
   /** Seeded randomness for election timeouts (tests); defaults to Math.random. */
   readonly random?: () => number;
+  /** Opens the node's storage; defaults to the WAL (RaftStorage) in `dataDir`. */
+  readonly openStorage?: OpenStorage;
+  /** Creates the node's transport; defaults to gRPC (GrpcTransport). */
+  readonly createTransport?: CreateTransport;
 }
+
+const openWal: OpenStorage = (dir, logger) => RaftStorage.open({ dir, logger });
+const createGrpcTransport: CreateTransport = (settings) => new GrpcTransport(settings);
+
+/** The production clock for the driver. */
+const realScheduler = {
+  defer: (task: () => void): void => void setImmediate(task),
+  after: (ms: number, task: () => void): void => void setTimeout(task, ms),
+};
 
 export interface LeadershipChange {
   readonly leader: NodeId | null;
@@ -112,8 +119,9 @@ export class RaftNode<Result = unknown> {
   readonly events = new EventEmitter();
 
   private core!: RaftCore;
-  private storage!: RaftStorage;
-  private transport!: GrpcTransport;
+  private storage!: NodeStorage;
+  private transport!: NodeTransport;
+  private driver!: ReadyDriver;
   private tickTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
@@ -124,12 +132,10 @@ export class RaftNode<Result = unknown> {
     { resolve: (index: number) => void; reject: (e: Error) => void }
   >();
   private readCounter = 0;
-  /** Entry-less appends (commit index updates) held back until the loop has applied that commit. */
-  private commitNotices: Message[] = [];
-  private loopRunning = false;
-  private loopAgain = false;
+  /** No longer taking part: stop() was called, or storage failed (fatal). */
   private stopped = false;
-  private applied = 0;
+  /** stop() ran: timers, transport and storage are released. */
+  private closed = false;
   private lastSnapshotIndex = 0;
   /** Payload bytes applied since the last snapshot (the in-memory log the next one will release). */
   private bytesSinceSnapshot = 0;
@@ -144,14 +150,8 @@ export class RaftNode<Result = unknown> {
   private startedAt = Date.now();
   private boundPort = 0;
   private fatal: Error | null = null;
-  private latestHardState: HardState | null = null;
   /** Operational counters for status pages and tests. */
   readonly counters = { snapshotsInstalled: 0, snapshotsTaken: 0 };
-  private persistedHardState: HardState | null = null;
-  /** Why this member may lack entries it acknowledged (RestoredState.recovering), until the core says it caught up. */
-  private recoveringReason: string | null = null;
-  /** Set while the WAL cannot write for lack of space (persistUntilRoom). */
-  private storageFull: string | null = null;
 
   constructor(private readonly options: RaftNodeOptions<Result>) {
     this.logger = options.logger ?? silentLogger;
@@ -163,7 +163,7 @@ export class RaftNode<Result = unknown> {
     this.startedAt = Date.now();
     const timing = options.timing ?? DEFAULT_TIMING;
     const ticks = tickSettings(timing);
-    this.storage = await RaftStorage.open({ dir: options.dataDir, logger: this.logger });
+    this.storage = await (options.openStorage ?? openWal)(options.dataDir, this.logger);
     let restored = this.storage.restored();
     const isNew =
       restored.snapshot === null && restored.entries.length === 0 && restored.hardState.term === 0;
@@ -174,10 +174,8 @@ export class RaftNode<Result = unknown> {
       restored = { ...restored, entries };
       this.logger.info({ configuration: options.bootstrap }, 'bootstrapped a new raft cluster');
     }
-    this.persistedHardState = restored.hardState;
     if (restored.snapshot) {
       options.fsm.restore(restored.snapshot.data);
-      this.applied = restored.snapshot.meta.index;
       this.lastSnapshotIndex = restored.snapshot.meta.index;
     }
     this.core = new RaftCore(
@@ -195,9 +193,28 @@ export class RaftNode<Result = unknown> {
         recovering: restored.recovering !== null,
       },
     );
-    this.recoveringReason = restored.recovering;
+    this.driver = new ReadyDriver({
+      core: this.core,
+      storage: {
+        persist: (batch, done) => void this.storage.persist(batch).then(() => done(null), done),
+        markRecovered: (done) => void this.storage.markRecovered().then(() => done(null), done),
+        fullReason: (error) => this.storage.fullReason(error),
+      },
+      network: { send: (message) => this.transport.send(message) },
+      scheduler: realScheduler,
+      hooks: {
+        restore: (snapshot) => this.restoreSnapshot(snapshot),
+        apply: (entry) => this.applyEntry(entry),
+        readyDone: (ready) => this.readyDone(ready),
+        failed: (error) => this.storageFailed(error),
+      },
+      logger: this.logger,
+      persistedHardState: restored.hardState,
+      applied: restored.snapshot?.meta.index ?? 0,
+      recovering: restored.recovering !== null,
+    });
 
-    this.transport = new GrpcTransport({
+    this.transport = (options.createTransport ?? createGrpcTransport)({
       id: options.id,
       listenHost: options.listenHost,
       listenPort: options.listenPort,
@@ -229,7 +246,7 @@ export class RaftNode<Result = unknown> {
     }, ticks.tickMs);
     this.snapshotTimer = setInterval(() => this.maybeSnapshot(), options.snapshotIntervalMs ?? 120_000);
     this.kick();
-    this.logger.info({ id: options.id, port, applied: this.applied }, 'raft node started');
+    this.logger.info({ id: options.id, port, applied: this.driver.applied }, 'raft node started');
     return { port };
   }
 
@@ -312,7 +329,7 @@ export class RaftNode<Result = unknown> {
       }
       this.kick();
     });
-    if (this.applied >= index) return;
+    if (this.driver.applied >= index) return;
     await this.reads.wait(index);
   }
 
@@ -375,7 +392,8 @@ export class RaftNode<Result = unknown> {
 
   /** Stops ticking, closes the transport and the storage; pending callers fail. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
+    if (this.closed) return;
+    this.closed = true;
     this.stopped = true;
     clearInterval(this.tickTimer);
     clearInterval(this.snapshotTimer);
@@ -383,9 +401,10 @@ export class RaftNode<Result = unknown> {
     this.proposals.failAll(error);
     for (const read of this.readContexts.values()) read.reject(error);
     this.readContexts.clear();
+    this.driver?.stop();
     await this.transport?.close();
     // Let an in-flight persist (and snapshot) finish before the files are closed.
-    while (this.loopRunning) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.driver?.busy) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.snapshotInFlight;
     await this.storage?.close();
     this.logger.info({ id: this.options.id }, 'raft node stopped');
@@ -441,118 +460,37 @@ export class RaftNode<Result = unknown> {
     if (now.role !== 'leader') this.onSoftState(now);
   }
 
-  /** Schedules the Ready loop; calls coalesce while it runs. */
+  /** Schedules the Ready loop (driver.ts); calls coalesce while it runs. */
   private kick(): void {
-    if (this.stopped && !this.loopRunning) return;
-    if (this.loopRunning) {
-      // A Ready is being persisted: replicate what arrived meanwhile now instead of after the fsync.
-      // Appends that carry no entries only tell followers the new commit index; they wait until the
-      // loop has applied that commit here, so the proposer hears back first.
-      if (!this.stopped) {
-        for (const message of this.core.takeEagerMessages()) {
-          if (carriesEntries(message)) this.transport.send(message);
-          else this.commitNotices.push(message);
-        }
-      }
-      this.loopAgain = true;
-      return;
-    }
-    this.loopRunning = true;
-    setImmediate(() => void this.runLoop());
+    if (!this.stopped) this.driver.kick();
   }
 
   /** Why storage cannot write right now (a full disk), or null; the health check reads it. */
   storageProblem(): string | null {
-    return this.storageFull;
+    return this.driver?.storageProblem() ?? null;
   }
 
-  /**
-   * A full disk is not a reason to leave the cluster for good: the WAL cut the partial write off, so the same
-   * batch is written again until it fits (every 50 ms at first, then every second). Meanwhile this member
-   * sends none of the messages that depend on it (no ack, no vote), reports unhealthy (so a leader hands
-   * off), and picks up where it stopped once space is freed. Any other write failure still stops the member
-   * (see wal.ts on fsync errors).
-   */
-  private async persistUntilRoom(batch: PersistBatch): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.storage.persist(batch);
-        if (this.storageFull !== null) {
-          this.logger.warn(
-            { attempts: attempt },
-            'raft storage has room again; this member takes part again',
-          );
-          this.storageFull = null;
-        }
-        return;
-      } catch (error) {
-        if (!(error instanceof StorageFullError) || this.stopped) throw error;
-        if (this.storageFull === null) {
-          this.logger.error(
-            { err: error.message },
-            'raft storage is full: this member pauses (no acks, no votes) and reports unhealthy until there is ' +
-              'room; free space on the volume of --raft.storage.dir',
-          );
-        }
-        this.storageFull = `${error.code ?? 'ENOSPC'}: the disk holding the Raft log is full`;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
-      }
+  /** A snapshot from the leader replaces the state machine before anything after it applies. */
+  private restoreSnapshot(snapshot: Snapshot): void {
+    this.options.fsm.restore(snapshot.data);
+    this.lastSnapshotIndex = snapshot.meta.index;
+    this.lastSnapshotBytes = snapshot.data.byteLength;
+    this.bytesSinceSnapshot = 0;
+    this.counters.snapshotsInstalled++;
+  }
+
+  private applyEntry(entry: Entry): void {
+    this.bytesSinceSnapshot += entry.data.byteLength;
+    if (entry.type === EntryType.Normal) {
+      const result = this.options.fsm.apply(entry);
+      this.proposals.applied(entry.index, entry.term, result);
+    } else {
+      this.proposals.applied(entry.index, entry.term, undefined as Result);
     }
   }
 
-  private async runLoop(): Promise<void> {
-    try {
-      do {
-        this.loopAgain = false;
-        while (!this.stopped && this.core.hasReady()) {
-          await this.handleReady(this.core.ready());
-        }
-        this.sendCommitNotices();
-      } while (this.loopAgain && !this.stopped);
-    } catch (error) {
-      // A failed fsync leaves us unable to promise durability: stop taking part rather than lie.
-      this.fatal = error as Error;
-      this.logger.error({ err: (error as Error).message }, 'raft storage failed; node stops participating');
-      this.proposals.failAll(new Error(`raft storage failed: ${(error as Error).message}`));
-      this.stopped = true;
-      clearInterval(this.tickTimer);
-    } finally {
-      this.loopRunning = false;
-    }
-  }
-
-  private async handleReady(ready: Ready): Promise<void> {
-    for (const message of ready.eagerMessages) {
-      if (carriesEntries(message)) this.transport.send(message);
-      else this.commitNotices.push(message);
-    }
-    if (ready.snapshot) {
-      // A snapshot from the leader replaces the state machine before anything after it applies.
-      this.options.fsm.restore(ready.snapshot.data);
-      this.applied = ready.snapshot.meta.index;
-      this.lastSnapshotIndex = ready.snapshot.meta.index;
-      this.lastSnapshotBytes = ready.snapshot.data.byteLength;
-      this.bytesSinceSnapshot = 0;
-      this.counters.snapshotsInstalled++;
-    }
-    // Committed entries are already on a majority's disks, so they can be applied (and their
-    // proposers answered) while this Ready's own writes go to disk — the commit path then costs one
-    // fsync, not two.
-    for (const entry of ready.committed) this.applyEntry(entry);
-    this.sendCommitNotices();
-
-    if (ready.hardState) this.latestHardState = ready.hardState;
-    const hardState = this.hardStateToPersist(ready);
-    if (ready.snapshot || ready.entries.length > 0 || hardState) {
-      await this.persistUntilRoom({ snapshot: ready.snapshot, entries: ready.entries, hardState });
-      if (hardState) this.persistedHardState = hardState;
-    }
-    for (const message of ready.messages) this.transport.send(message);
-    this.core.advance(ready);
-    if (this.recoveringReason !== null && !this.core.status().recovering) {
-      await this.storage.markRecovered();
-      this.recoveringReason = null;
-    }
+  /** What a Ready changes for callers, once it is durable and the core has advanced. */
+  private readyDone(ready: Ready): void {
     if (ready.softState) {
       if (!this.isStale(ready.softState)) this.onSoftState(ready.softState);
       // hashicorp/raft fails in-flight applies when leadership is lost; the outcome is unknown. Done here,
@@ -566,46 +504,20 @@ export class RaftNode<Result = unknown> {
       this.readContexts.delete(read.context);
       pending.resolve(read.index);
     }
-    this.reads.applied(this.applied);
+    this.reads.applied(this.driver.applied);
     if (ready.committed.some((entry) => entry.type === EntryType.ConfChange) || ready.entries.length > 0) {
       this.updatePeers();
     }
     if (this.snapshotDue()) this.startSnapshot();
   }
 
-  /**
-   * Term and vote must be durable before any message that depends on them leaves, so a change to
-   * either is written (and fsynced) right away. The commit index is only a hint after a restart — the
-   * log on a majority is the truth — so a change to it alone rides along with the next write instead
-   * of costing an fsync of its own on every commit.
-   */
-  private hardStateToPersist(ready: Ready): HardState | null {
-    const latest = this.latestHardState;
-    if (!latest) return null;
-    const persisted = this.persistedHardState;
-    const termOrVoteChanged = !persisted || persisted.term !== latest.term || persisted.vote !== latest.vote;
-    if (termOrVoteChanged) return latest;
-    const writingAnyway = ready.snapshot !== null || ready.entries.length > 0;
-    return writingAnyway && persisted.commit !== latest.commit ? latest : null;
-  }
-
-  private sendCommitNotices(): void {
-    if (this.commitNotices.length === 0) return;
-    const notices = this.commitNotices;
-    this.commitNotices = [];
-    if (!this.stopped) for (const message of notices) this.transport.send(message);
-  }
-
-  private applyEntry(entry: Entry): void {
-    if (entry.index <= this.applied) return;
-    this.applied = entry.index;
-    this.bytesSinceSnapshot += entry.data.byteLength;
-    if (entry.type === EntryType.Normal) {
-      const result = this.options.fsm.apply(entry);
-      this.proposals.applied(entry.index, entry.term, result);
-    } else {
-      this.proposals.applied(entry.index, entry.term, undefined as Result);
-    }
+  /** A failed fsync leaves us unable to promise durability: stop taking part rather than lie. */
+  private storageFailed(error: Error): void {
+    this.fatal = error;
+    this.logger.error({ err: error.message }, 'raft storage failed; node stops participating');
+    this.proposals.failAll(new Error(`raft storage failed: ${error.message}`));
+    this.stopped = true;
+    clearInterval(this.tickTimer);
   }
 
   /** A Ready's soft state is stale when a step-down reported early (noticeStepDown) has overtaken it. */
@@ -658,7 +570,7 @@ export class RaftNode<Result = unknown> {
   private snapshotDue(): boolean {
     const bytes = Math.max(this.options.snapshotBytes ?? DEFAULT_SNAPSHOT_BYTES, this.lastSnapshotBytes);
     return (
-      this.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192) ||
+      this.driver.applied - this.lastSnapshotIndex >= (this.options.snapshotThreshold ?? 8192) ||
       this.bytesSinceSnapshot >= bytes
     );
   }
@@ -693,7 +605,7 @@ export class RaftNode<Result = unknown> {
   }
 
   private async snapshotAndCompact(): Promise<void> {
-    const index = this.applied;
+    const index = this.driver.applied;
     if (index <= this.lastSnapshotIndex) return;
     const meta: SnapshotMeta = this.core.snapshotMetaAt(index);
     const appliedBytesAtCut = this.bytesSinceSnapshot;
@@ -733,11 +645,6 @@ export class RaftNode<Result = unknown> {
     if (this.fatal) throw new Error(`raft storage failed: ${this.fatal.message}`);
     if (this.stopped) throw new Error('raft is shutdown');
   }
-}
-
-/** An Append with entries replicates data; one without only carries the leader's commit index. */
-function carriesEntries(message: Message): boolean {
-  return message.type !== 'Append' || message.entries.length > 0;
 }
 
 export { RaftError, Suffrage };

@@ -177,14 +177,20 @@ export interface ReadState {
 }
 
 /**
- * What the core asks its shell to do, in this order:
- *  1. persist `snapshot` (if any), then `entries` (entries[0].index may be ≤ the last stored index: the
- *     stored suffix from there on is replaced), then `hardState` (if any) — and fsync once;
- *  2. send `messages` (only after step 1 is durable; votes and acks depend on it);
- *  3. apply `committed` entries in order (and restore `snapshot` into the FSM first if present);
- *  4. call `advance(ready)`.
- * `eagerMessages` (the leader's own appends to followers) may be sent before step 1 completes: the
- * leader counts its own copy only after `advance`, so replicating in parallel with its fsync is safe.
+ * What the core asks its shell to do. consensus/driver.ts (ReadyDriver) is the one shell loop, run by the
+ * production node and by the simulation alike; per Ready it does, in this order:
+ *  1. send `eagerMessages` (the leader's own appends to followers) at once: the leader counts its own copy
+ *     only after `advance`, so replicating in parallel with its fsync is safe. Appends that carry no
+ *     entries (commit-index notices) are held until step 3 has applied that commit here;
+ *  2. restore `snapshot` (if any) into the state machine;
+ *  3. apply `committed` entries in order — they are durable on a majority already, so this may happen
+ *     before this member's own write finishes;
+ *  4. persist `snapshot`, then `entries` (entries[0].index may be ≤ the last stored index: the stored
+ *     suffix from there on is replaced), then the hard state, in one write and one fsync (a PersistBatch).
+ *     `hardState` is written whenever its term or vote changed; a change of `commit` alone (only a hint
+ *     after a restart) rides along with the next write of entries or a snapshot. Nothing to write, no write;
+ *  5. send `messages` (only after step 4 is durable; votes and acks depend on it);
+ *  6. call `advance(ready)`.
  */
 export interface Ready {
   readonly softState: SoftState | null;
@@ -195,6 +201,13 @@ export interface Ready {
   readonly eagerMessages: readonly Message[];
   readonly messages: readonly Message[];
   readonly readStates: readonly ReadState[];
+}
+
+/** One atomic write of the shell's storage (Ready step 4). */
+export interface PersistBatch {
+  readonly snapshot: Snapshot | null;
+  readonly entries: readonly Entry[];
+  readonly hardState: HardState | null;
 }
 
 /* ---- Added with the core (extensions only; nothing above was renamed or removed). ---- */

@@ -16,6 +16,8 @@ export interface RaftSimSummary {
   readonly maxRecoveryTicks: number;
   /** Members whose newest log entries were destroyed (storage damage on a minority), over all seeds. */
   readonly tailLosses: number;
+  /** Writes the simulated disk refused while full (each retried by the driver). */
+  readonly refusedWrites: number;
   readonly failingSeeds?: number[];
 }
 
@@ -38,6 +40,7 @@ export function runSeeds(
   let commits = 0;
   let maxRecoveryTicks = 0;
   let tailLosses = 0;
+  let refusedWrites = 0;
   const failingSeeds: number[] = [];
   for (const seed of seeds) {
     const r = runSimulation({ seed, nodes: nodesForSeed(seed, nodes), steps });
@@ -46,6 +49,7 @@ export function runSeeds(
     commits += r.commits;
     maxRecoveryTicks = Math.max(maxRecoveryTicks, r.maxRecoveryTicks);
     tailLosses += r.tailLosses;
+    refusedWrites += r.refusedWrites;
     if (r.violation) {
       violations++;
       failingSeeds.push(seed);
@@ -60,6 +64,7 @@ export function runSeeds(
     commits,
     maxRecoveryTicks,
     tailLosses,
+    refusedWrites,
     ...(failingSeeds.length > 0 ? { failingSeeds } : {}),
   };
 }

@@ -1,11 +1,13 @@
 /**
- * One simulated server: a core, a disk whose writes are durable only once their fsync completes (a
- * crash loses the unsynced Ready), and a state machine reduced to a rolling hash of applied entries
- * (enough to compare replicas exactly). A restart rebuilds the core from the durable state only.
+ * One simulated server: a core driven by the production Ready loop (consensus/driver.ts), a disk whose
+ * writes are durable only once their fsync completes (a crash loses the unsynced write), and a state
+ * machine reduced to a rolling hash of applied entries (enough to compare replicas exactly). A restart
+ * rebuilds the core from the durable state only.
  */
+import type { Done, ReadyDriver } from '../consensus/driver.js';
 import type { RaftCore } from '../raft/core.js';
 import type { RaftOptions } from '../raft/core.js';
-import type { Configuration, Entry, HardState, NodeId, Ready, SnapshotMeta } from '../raft/types.js';
+import type { Configuration, Entry, HardState, NodeId, PersistBatch, SnapshotMeta } from '../raft/types.js';
 
 export interface FsmState {
   readonly index: number;
@@ -37,21 +39,35 @@ export interface Disk {
   recovering?: boolean;
 }
 
+/** A write the driver handed to the simulated disk: durable (or refused, if the disk is full) at doneAt. */
 export interface PendingWrite {
-  readonly ready: Ready;
+  readonly batch: PersistBatch;
   readonly doneAt: number;
-  /** The committed entries were applied when the Ready was taken (no snapshot to restore first). */
-  readonly appliedEarly: boolean;
+  readonly done: Done;
+}
+
+/** A task the driver scheduled on the simulated clock. */
+export interface Timer {
+  readonly at: number;
+  readonly task: () => void;
 }
 
 export type CoreFactory = (options: RaftOptions, disk: Disk) => RaftCore;
 
 export class SimNode {
   core: RaftCore | null = null;
+  driver: ReadyDriver | null = null;
   pending: PendingWrite | null = null;
+  /** Writes reported durable but not yet on disk (only the lyingDisk variant has any). */
+  unsynced: PendingWrite[] = [];
+  /** Work the driver deferred (setImmediate in production): run later in the same step. */
+  tasks: Array<() => void> = [];
+  timers: Timer[] = [];
   fsm: FsmState = EMPTY_FSM;
   /** Extra fsync latency in units (a slow disk). */
   diskDelay = 0;
+  /** Writes are refused for lack of space until this time (a full disk). */
+  fullUntil = 0;
   restarts = 0;
   /** The latest configuration the core knew, kept across a crash (the fault injector reads it). */
   lastConfiguration: Configuration | null = null;
@@ -68,13 +84,22 @@ export class SimNode {
   crash(): void {
     // Unsynced writes are lost with the process.
     if (this.core) this.lastConfiguration = this.core.status().configuration;
+    this.driver?.stop();
     this.core = null;
+    this.driver = null;
     this.pending = null;
+    this.unsynced = [];
+    this.tasks = [];
+    this.timers = [];
   }
 
-  start(factory: CoreFactory, options: RaftOptions): void {
+  /** Builds a core from the durable state; the caller attaches its driver. */
+  start(factory: CoreFactory, options: RaftOptions): RaftCore {
     this.core = factory(options, this.disk);
     this.fsm = this.disk.snapshot ? this.disk.snapshot.fsm : EMPTY_FSM;
     this.pending = null;
+    this.tasks = [];
+    this.timers = [];
+    return this.core;
   }
 }

@@ -27,6 +27,26 @@ describe('raft simulation', () => {
     expect(summary.maxRecoveryTicks).toBeLessThanOrEqual(200);
     // Storage damage on a minority (the newest acknowledged entries destroyed) happened, and changed nothing.
     expect(summary.tailLosses).toBeGreaterThan(SEEDS);
+    // Full disks refused writes, and the production driver's retry carried every member through them.
+    expect(summary.refusedWrites).toBeGreaterThan(SEEDS);
+  }, 120_000);
+
+  test('the checker catches storage that reports a write durable before its fsync', () => {
+    let caught: string | null = null;
+    for (let seed = 1; seed <= 200 && caught === null; seed++) {
+      const r = runSimulation({ seed, nodes: 3 + 2 * (seed % 2), steps: STEPS, variant: 'lyingDisk' });
+      if (r.violation) caught = r.violation.invariant;
+    }
+    expect(caught).not.toBeNull();
+    expect([
+      'one vote per term',
+      'election safety',
+      'leader completeness',
+      'state machine safety',
+      'acknowledged entry lost',
+      'log matching',
+      'storage',
+    ]).toContain(caught);
   }, 120_000);
 
   test('the checker catches a member that forgot entries it acknowledged and votes as if it never had them', () => {

@@ -1,11 +1,12 @@
 /**
- * A seeded, deterministic cluster simulation: N cores over a faulty network with simulated disks
- * and clock. It alternates chaos periods (crashes/restarts, slow disks, partitions including one-way
- * ones, loss, duplication, reordering, membership changes, leadership transfers, compaction and
+ * A seeded, deterministic cluster simulation: N cores, each run by the production Ready loop
+ * (consensus/driver.ts), over a faulty network with simulated disks and clock. It alternates chaos
+ * periods (crashes/restarts, slow and full disks, partitions including one-way ones, loss, duplication, reordering, membership changes, leadership transfers, compaction and
  * InstallSnapshot, client proposals and reads) with heal periods in which every fault is repaired and
  * a leader must be elected and commit a new proposal within a bound. Invariants are checked as
  * events happen and after every step. Same seed → same trace.
  */
+import { ReadyDriver, type DriverStorage, type Logger } from '../consensus/driver.js';
 import { RaftCore } from '../raft/core.js';
 import type { RaftOptions } from '../raft/core.js';
 import { RaftError } from '../raft/errors.js';
@@ -14,11 +15,14 @@ import { EntryType, Suffrage } from '../raft/types.js';
 import type {
   ConfChange,
   Configuration,
+  Entry,
   Message,
   NodeId,
+  PersistBatch,
   PreVoteRequest,
   Ready,
   RestoredState,
+  Snapshot,
   VoteRequest,
 } from '../raft/types.js';
 import { Checker, Violation } from './checker.js';
@@ -28,10 +32,12 @@ import type { CoreFactory, Disk, FsmState } from './node.js';
 import { Rng } from './random.js';
 
 /**
- * Deliberately broken cores, to prove the checker can fail. `forgetfulVoter`: storage that loses the tail
- * of a log and does not tell the core (a member votes as if it had never acknowledged the lost entries).
+ * Deliberately broken members, to prove the checker can fail. `forgetfulVoter`: storage that loses the
+ * tail of a log and does not tell the core (a member votes as if it had never acknowledged the lost
+ * entries). `lyingDisk`: storage that reports a write durable before its fsync (a crash then loses what
+ * the driver already acknowledged and voted on).
  */
-export type BrokenVariant = 'doubleVote' | 'noCurrentTermRule' | 'forgetfulVoter';
+export type BrokenVariant = 'doubleVote' | 'noCurrentTermRule' | 'forgetfulVoter' | 'lyingDisk';
 
 export interface SimConfig {
   readonly seed: number;
@@ -51,6 +57,7 @@ export interface SimResult {
   readonly commits: number;
   readonly maxRecoveryTicks: number;
   readonly tailLosses: number;
+  readonly refusedWrites: number;
   readonly violation: {
     readonly invariant: string;
     readonly message: string;
@@ -59,6 +66,8 @@ export interface SimResult {
 }
 
 export const TICK = 10;
+/** Simulated milliseconds per time unit, for the driver's timers (a tick is TICK units). */
+const MS_PER_UNIT = 10;
 const TRACE_LENGTH = 60;
 const ELECTION_TICKS = 10;
 
@@ -86,6 +95,11 @@ function restoredState(disk: Disk, tellLoss: boolean): RestoredState {
 const encodeFsm = (f: FsmState): Uint8Array => new TextEncoder().encode(JSON.stringify(f));
 const decodeFsm = (b: Uint8Array): FsmState => JSON.parse(new TextDecoder().decode(b)) as FsmState;
 
+/** The simulated disk's refusal while it is full; the driver retries the same write, as on ENOSPC. */
+class SimDiskFull extends Error {}
+
+const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
 interface Proposal {
   readonly proposer: NodeId;
   readonly term: number;
@@ -108,6 +122,8 @@ export class Simulation {
   maxRecoveryTicks = 0;
   /** Storage-damage faults injected (loseTail). */
   tailLosses = 0;
+  /** Writes refused by a full simulated disk. */
+  refusedWrites = 0;
   private readonly proposals = new Map<string, Proposal>();
   private probeRecovered = false;
   private proposalSeq = 0;
@@ -162,8 +178,55 @@ export class Simulation {
   }
 
   private startNode(n: SimNode): void {
-    n.start(this.factory, this.options(n.id));
+    const core = n.start(this.factory, this.options(n.id));
+    const disk = n.disk;
+    n.driver = new ReadyDriver({
+      core,
+      storage: this.diskOf(n),
+      network: { send: (m) => this.send(n, m) },
+      scheduler: {
+        defer: (task) => n.tasks.push(task),
+        after: (ms, task) => n.timers.push({ at: this.now + Math.max(1, Math.ceil(ms / MS_PER_UNIT)), task }),
+      },
+      hooks: {
+        restore: (snapshot) => this.restore(n, snapshot),
+        apply: (entry) => this.apply(n, core, entry),
+        readyDone: (ready) => this.readyDone(n, ready),
+        failed: (error) => {
+          throw error; // the simulated disk fails only by filling up, which the driver retries
+        },
+      },
+      logger: quietLogger,
+      persistedHardState: disk.hardState,
+      applied: disk.snapshot?.meta.index ?? 0,
+      recovering: disk.recovering === true,
+    });
     this.observe(n);
+  }
+
+  /** The simulated disk as the driver's storage: a write is durable once its fsync time has come. */
+  private diskOf(n: SimNode): DriverStorage {
+    return {
+      persist: (batch, done) => {
+        if (n.pending)
+          throw new Violation('driver', `${n.id} was handed a second write while one was in flight`);
+        const doneAt = this.now + this.rng.int(0, 3) + n.diskDelay;
+        if (this.config.variant === 'lyingDisk') {
+          // Durable only at doneAt (a crash before loses it), but reported durable at once.
+          n.unsynced.push({ batch, done: () => {}, doneAt });
+          done(null);
+          return;
+        }
+        n.pending = { batch, done, doneAt };
+      },
+      markRecovered: (done) => {
+        // The real storage removes its RECOVERING marker at this point (conductor/storage).
+        n.disk.recovering = false;
+        this.log(`${n.id} caught up after losing its log tail`);
+        done(null);
+      },
+      fullReason: (error) => (error instanceof SimDiskFull ? error.message : null),
+    };
   }
 
   private log(s: string): void {
@@ -224,6 +287,7 @@ export class Simulation {
       commits: this.checker.commits,
       maxRecoveryTicks: this.maxRecoveryTicks,
       tailLosses: this.tailLosses,
+      refusedWrites: this.refusedWrites,
       violation,
     };
   }
@@ -246,7 +310,10 @@ export class Simulation {
       }
     }
     for (const m of this.net.due(this.now)) this.deliver(m);
-    for (const n of this.alive()) this.processReadies(n);
+    for (const n of this.alive()) {
+      n.driver?.kick();
+      this.runDriver(n);
+    }
   }
 
   private deliver(m: Message): void {
@@ -281,45 +348,45 @@ export class Simulation {
     }
   }
 
-  private processReadies(n: SimNode): void {
-    for (let guard = 0; guard < 100; guard++) {
-      const core = n.core;
-      if (!core) return;
-      if (n.pending) {
-        if (n.pending.doneAt > this.now) {
-          // As RaftNode does: appends for work that arrived during the fsync leave right away.
-          for (const m of core.takeEagerMessages()) this.send(n, m);
-          return;
+  /** Runs what is due on a node's clock: finished writes, timers, deferred driver work. */
+  private runDriver(n: SimNode): void {
+    while (n.unsynced[0] && n.unsynced[0].doneAt <= this.now) {
+      const write = n.unsynced.shift();
+      if (write) this.store(n, write.batch);
+    }
+    for (let guard = 0; guard < 1000 && n.driver; guard++) {
+      const write = n.pending;
+      if (write && write.doneAt <= this.now) {
+        n.pending = null;
+        if (this.now < n.fullUntil) {
+          this.refusedWrites++;
+          write.done(new SimDiskFull(`${n.id}: the simulated disk is full`));
+        } else {
+          this.store(n, write.batch);
+          write.done(null);
         }
-        this.complete(n, n.pending.ready, n.pending.appliedEarly);
         continue;
       }
-      if (!core.hasReady()) return;
-      const rd = core.ready();
-      // The leader's appends may leave before its own fsync.
-      for (const m of rd.eagerMessages) this.send(n, m);
-      // As RaftNode does: committed entries (durable on a majority) apply while this Ready's own
-      // writes are still going to disk — unless a snapshot must be restored first.
-      const appliedEarly = rd.snapshot === null;
-      if (appliedEarly) this.applyCommitted(n, core, rd);
-      const delay = this.rng.int(0, 3) + n.diskDelay;
-      n.pending = { ready: rd, doneAt: this.now + delay, appliedEarly };
+      const timer = n.timers.findIndex((t) => t.at <= this.now);
+      if (timer >= 0) {
+        const [due] = n.timers.splice(timer, 1);
+        due?.task();
+        continue;
+      }
+      const task = n.tasks.shift();
+      if (!task) return;
+      task();
     }
   }
 
-  /** The fsync finished: the Ready is durable; send, apply, advance. */
-  private complete(n: SimNode, rd: Ready, appliedEarly: boolean): void {
-    const core = n.core;
-    if (!core) return;
-    n.pending = null;
+  /** The fsync finished: the batch is durable on the simulated disk. */
+  private store(n: SimNode, batch: PersistBatch): void {
     const disk = n.disk;
-    if (rd.snapshot) {
-      const fsm = decodeFsm(rd.snapshot.data);
-      disk.snapshot = { meta: rd.snapshot.meta, fsm };
+    if (batch.snapshot) {
+      disk.snapshot = { meta: batch.snapshot.meta, fsm: decodeFsm(batch.snapshot.data) };
       disk.entries = [];
-      this.log(`${n.id} installed snapshot@${rd.snapshot.meta.index}`);
     }
-    const first = rd.entries[0];
+    const first = batch.entries[0];
     if (first) {
       const kept = disk.entries.filter((e) => e.index < first.index);
       const prev = kept[kept.length - 1];
@@ -333,19 +400,43 @@ export class Simulation {
               : -1;
       if (prevTerm === -1)
         throw new Violation('storage', `${n.id} stored entries from ${first.index} with a gap before`);
-      this.checker.stored(n.id, rd.entries, prevTerm);
-      disk.entries = kept.concat(rd.entries);
+      this.checker.stored(n.id, batch.entries, prevTerm);
+      disk.entries = kept.concat(batch.entries);
     }
-    if (rd.hardState) {
-      this.checker.hardState(n.id, disk.hardState, rd.hardState);
-      disk.hardState = rd.hardState;
+    if (batch.hardState) {
+      this.checker.hardState(n.id, disk.hardState, batch.hardState);
+      disk.hardState = batch.hardState;
     }
-    for (const m of rd.messages) this.send(n, m);
-    if (rd.snapshot) {
-      n.fsm = decodeFsm(rd.snapshot.data);
-      this.checker.restored(n.id, rd.snapshot.meta, n.fsm);
+  }
+
+  /** The driver restores a snapshot received from the leader into the state machine. */
+  private restore(n: SimNode, snapshot: Snapshot): void {
+    n.fsm = decodeFsm(snapshot.data);
+    this.checker.restored(n.id, snapshot.meta, n.fsm);
+    this.log(`${n.id} installed snapshot@${snapshot.meta.index}`);
+  }
+
+  /** The driver applies a committed entry; a proposal applied by its own leader is acknowledged. */
+  private apply(n: SimNode, core: RaftCore, e: Entry): void {
+    if (e.index !== n.fsm.index + 1) {
+      throw new Violation('apply order', `${n.id} applied ${e.index} after ${n.fsm.index}`);
     }
-    if (!appliedEarly) this.applyCommitted(n, core, rd);
+    n.fsm = applyToFsm(n.fsm, e);
+    if (this.checker.applied(n.id, e, n.fsm, core.softState().term, this.leaders()))
+      this.log(`commit ${e.index}@${e.term} (first applied by ${n.id})`);
+    const key = `${e.index}:${e.term}`;
+    const p = this.proposals.get(key);
+    if (p && p.proposer === n.id && e.type === EntryType.Normal) {
+      // The leader applied its own proposal as committed: acknowledged to the client.
+      this.proposals.delete(key);
+      this.checker.acked.set(e.index, e.term);
+      this.maxAcked = Math.max(this.maxAcked, e.index);
+      if (p.probe && this.phase === 'heal') this.probeRecovered = true;
+    }
+  }
+
+  /** A Ready is durable, its messages sent and the core advanced. */
+  private readyDone(n: SimNode, rd: Ready): void {
     for (const r of rd.readStates) {
       const atRequest = this.reads.get(r.context);
       if (atRequest !== undefined && r.index < atRequest) {
@@ -358,35 +449,7 @@ export class Simulation {
     }
     if (rd.softState)
       this.log(`${n.id} ${rd.softState.role} term ${rd.softState.term} leader ${rd.softState.leader ?? '-'}`);
-    core.advance(rd);
-    if (disk.recovering && !core.status().recovering) {
-      // The real storage removes its RECOVERING marker at this point (conductor/storage).
-      disk.recovering = false;
-      this.log(`${n.id} caught up after losing its log tail`);
-    }
     this.observe(n);
-  }
-
-  /** Applies a Ready's committed entries and records proposals acknowledged to their client. */
-  private applyCommitted(n: SimNode, core: RaftCore, rd: Ready): void {
-    const leaders = this.leaders();
-    for (const e of rd.committed) {
-      if (e.index !== n.fsm.index + 1) {
-        throw new Violation('apply order', `${n.id} applied ${e.index} after ${n.fsm.index}`);
-      }
-      n.fsm = applyToFsm(n.fsm, e);
-      if (this.checker.applied(n.id, e, n.fsm, core.softState().term, leaders))
-        this.log(`commit ${e.index}@${e.term} (first applied by ${n.id})`);
-      const key = `${e.index}:${e.term}`;
-      const p = this.proposals.get(key);
-      if (p && p.proposer === n.id && e.type === EntryType.Normal) {
-        // The leader applied its own proposal as committed: acknowledged to the client.
-        this.proposals.delete(key);
-        this.checker.acked.set(e.index, e.term);
-        this.maxAcked = Math.max(this.maxAcked, e.index);
-        if (p.probe && this.phase === 'heal') this.probeRecovered = true;
-      }
-    }
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -486,6 +549,11 @@ export class Simulation {
       n.diskDelay = r.chance(0.5) ? 0 : r.int(5, 60);
       this.log(`disk ${n.id} delay ${n.diskDelay}`);
     }
+    if (r.chance(0.001)) {
+      const n = r.pick(this.order.map((id) => this.nodes.get(id)).filter((x): x is SimNode => !!x));
+      n.fullUntil = this.now + r.int(20, 400);
+      this.log(`disk ${n.id} full until ${n.fullUntil}`);
+    }
     if (r.chance(0.002)) this.confChange();
     if (r.chance(0.0015)) this.transfer();
     if (r.chance(0.003)) this.compact();
@@ -578,7 +646,7 @@ export class Simulation {
   }
 
   private compact(): void {
-    const candidates = this.alive().filter((n) => n.pending === null && n.core !== null);
+    const candidates = this.alive().filter((n) => n.core !== null && n.driver?.busy === false);
     if (candidates.length === 0) return;
     const n = this.rng.pick(candidates);
     const core = n.core;
@@ -604,6 +672,7 @@ export class Simulation {
     this.net.heal();
     for (const n of this.nodes.values()) {
       n.diskDelay = 0;
+      n.fullUntil = 0;
       if (!n.alive) {
         n.restarts++;
         this.startNode(n);

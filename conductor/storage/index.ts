@@ -13,9 +13,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Entry, HardState, Snapshot } from '../raft/types.js';
+import type { Entry, HardState, PersistBatch, Snapshot } from '../raft/types.js';
 import type { BatchOp } from './batch.js';
-import { StorageCorruptionError } from './errors.js';
+import { StorageCorruptionError, StorageFullError } from './errors.js';
 import { DirectoryLock } from './lock.js';
 import { LogView } from './log-view.js';
 import { stderrLogger } from './logger.js';
@@ -60,11 +60,7 @@ export interface RestoredState {
 /** Present while the member may lack entries it acknowledged; removed by markRecovered(). */
 export const RECOVERING_FILE = 'RECOVERING';
 
-export interface PersistBatch {
-  snapshot: Snapshot | null;
-  entries: readonly Entry[];
-  hardState: HardState | null;
-}
+export type { PersistBatch } from '../raft/types.js';
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
@@ -184,6 +180,12 @@ export class RaftStorage {
   /** What open() recovered. */
   restored(): RestoredState {
     return this.restoredState;
+  }
+
+  /** Why `error` (from persist) means the volume is out of space, or null if it means something else. */
+  fullReason(error: Error): string | null {
+    if (!(error instanceof StorageFullError)) return null;
+    return `${error.code ?? 'ENOSPC'}: the disk holding the Raft log is full`;
   }
 
   /**
