@@ -13,7 +13,7 @@ import {
   type ExecutionPayloadEnvelope,
   type Hex,
 } from './index.js';
-import { fakeEnvelope } from './testing.js';
+import { fakeEnvelope } from './testing/fixtures.js';
 
 /** Left-pad a small hex value to 32 bytes, like go-ethereum common.HexToHash. */
 const h32 = (v: string): Hex => `0x${v.replace(/^0x/, '').padStart(64, '0')}`;

@@ -10,7 +10,7 @@ import {
   UnsafeHeadFsm,
   type ExecutionPayloadEnvelope,
 } from './index.js';
-import { fakeBlockHash, fakeChain, fakeEnvelope } from './testing.js';
+import { fakeBlockHash, fakeChain, fakeEnvelope } from './testing/fixtures.js';
 
 const enc = (env: ExecutionPayloadEnvelope) => encodeEnvelope(env);
 

@@ -4,7 +4,7 @@
  */
 import { RaftCore } from './core.js';
 import { RaftError } from './errors.js';
-import { TestCluster, deterministicRandom, text, voterConfig } from './testkit.js';
+import { TestCluster, deterministicRandom, text, voterConfig } from './testing/testkit.js';
 import { EntryType } from './types.js';
 import type { AppendRequest, Entry, Message, Ready } from './types.js';
 

@@ -1,7 +1,7 @@
 /** Single-server membership changes (thesis §4.1) with hashicorp semantics. */
 import { applyConfChange, decodeConfiguration, encodeConfiguration } from './configuration.js';
 import { RaftError } from './errors.js';
-import { TestCluster, text, voterConfig } from './testkit.js';
+import { TestCluster, text, voterConfig } from './testing/testkit.js';
 import { EntryType, Suffrage } from './types.js';
 
 const ids3 = ['a', 'b', 'c'];

@@ -11,7 +11,7 @@ import { RaftError } from './errors.js';
 import { Inflights } from './inflights.js';
 import { RaftLog } from './log.js';
 import { majority, quorumIndex, voteResult } from './quorum.js';
-import { TestCluster, text } from './testkit.js';
+import { TestCluster, text } from './testing/testkit.js';
 import { EntryType } from './types.js';
 import type { ConfChange, Configuration, Entry } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Compaction, InstallSnapshot and restart from a snapshot. */
 import { RaftError } from './errors.js';
-import { TestCluster, text } from './testkit.js';
+import { TestCluster, text } from './testing/testkit.js';
 import type { SnapshotMeta } from './types.js';
 
 const ids3 = ['a', 'b', 'c'];

@@ -1,6 +1,6 @@
 /** Leadership transfer (thesis §3.10, hashicorp LeadershipTransfer / LeadershipTransferToServer). */
 import { RaftError } from './errors.js';
-import { TestCluster, text } from './testkit.js';
+import { TestCluster, text } from './testing/testkit.js';
 
 const ids3 = ['a', 'b', 'c'];
 

@@ -12,7 +12,7 @@
  * plays the part of the Go request context (op-conductor's pause/resume report `timeout to pause conductor`
  * when theirs ends). Implementations may ignore it.
  */
-import type { JsonObject, JsonValue } from './json.js';
+import type { JsonObject, JsonValue } from '../jsonrpc/json.js';
 
 /** hashicorp/raft ServerSuffrage as op-conductor serialises it: a plain JSON integer. */
 export const Suffrage = {

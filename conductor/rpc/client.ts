@@ -1,16 +1,18 @@
 /**
  * A typed client for a conductor's JSON-RPC API (ours or op-conductor), used by the operator and `baton ctl`.
- * Transport is viem's HTTP JSON-RPC client; this file adds the conductor method names, result checks and
- * errors that say which conductor failed and why:
+ * Calls go through the one JSON-RPC caller (conductor/jsonrpc/caller.ts); this file adds the conductor
+ * method names and result checks. Errors are the caller's:
  *
- * - ConductorRpcError: the conductor answered with a JSON-RPC error (`code`, `rpcMessage`, `data` as sent);
- * - ConductorUnreachableError: no usable answer (connection refused, timeout, HTTP error status);
- * - ConductorProtocolError: an answer whose result has the wrong shape.
+ * - RpcError: the conductor answered with a JSON-RPC error (`code`, the server's message verbatim, `data`);
+ * - RpcTransportError: no usable answer (connection refused, timeout, HTTP error status), or a result of
+ *   the wrong shape (kind `invalid-response`).
+ *
+ * describeRpcFailure (conductor/jsonrpc/errors.ts) says which call on which conductor failed.
  */
-import { HttpRequestError, TimeoutError } from 'viem';
-import { getHttpRpcClient, type HttpRpcClient } from 'viem/utils';
+import { RpcCaller } from '../jsonrpc/caller.js';
+import { RpcError, RpcTransportError } from '../jsonrpc/errors.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../jsonrpc/json.js';
 import type { ClusterMembership, RaftStatusReport, ServerInfo, Suffrage } from './backend.js';
-import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 
 export const DEFAULT_CLIENT_TIMEOUT_MS = 10_000;
 
@@ -21,67 +23,23 @@ export interface ConductorClientOptions {
   token?: string;
 }
 
-export class ConductorRpcError extends Error {
-  override readonly name = 'ConductorRpcError';
-  constructor(
-    readonly url: string,
-    readonly method: string,
-    readonly code: number,
-    /** The server's message, verbatim (e.g. `node is not the leader`). */
-    readonly rpcMessage: string,
-    readonly data?: JsonValue,
-  ) {
-    super(`${method} on ${url} failed: ${rpcMessage} (code ${code})`);
-  }
-}
-
-export class ConductorUnreachableError extends Error {
-  override readonly name = 'ConductorUnreachableError';
-  constructor(
-    readonly url: string,
-    readonly method: string,
-    message: string,
-    /** HTTP status when the server answered with one. */
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-export class ConductorProtocolError extends Error {
-  override readonly name = 'ConductorProtocolError';
-}
-
 export class ConductorClient {
-  private readonly rpc: HttpRpcClient;
-  private readonly timeoutMs: number;
+  private readonly caller: RpcCaller;
 
   constructor(
     readonly url: string,
     options: ConductorClientOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
-    this.rpc = getHttpRpcClient(url, {
-      timeout: this.timeoutMs,
-      // eth_getBlockByNumber with full transactions can exceed viem's 10 MB default.
-      maxResponseBodySize: 64 * 1024 * 1024,
-      ...(options.token ? { fetchOptions: { headers: { authorization: `Bearer ${options.token}` } } } : {}),
+    this.caller = new RpcCaller(url, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS,
+      name: 'conductor',
+      ...(options.token ? { token: options.token } : {}),
     });
   }
 
-  /** Any method, raw result. Throws the errors described above. */
+  /** Any method, raw result. Throws RpcError or RpcTransportError. */
   async call(method: string, params: JsonValue[] = []): Promise<JsonValue> {
-    let response;
-    try {
-      response = await this.rpc.request({ body: { method, params } });
-    } catch (err) {
-      throw this.transportError(method, err);
-    }
-    if (response.error !== undefined) {
-      const { code, message, data } = response.error as { code: number; message: string; data?: JsonValue };
-      throw new ConductorRpcError(this.url, method, code, message, data);
-    }
-    return (response.result ?? null) as JsonValue;
+    return ((await this.caller.call(method, params)) ?? null) as JsonValue;
   }
 
   // --- control ---
@@ -98,7 +56,7 @@ export class ConductorClient {
   // --- consensus ---
   leader = (): Promise<boolean> => this.bool('conductor_leader');
   leaderWithID = async (): Promise<ServerInfo> =>
-    parseServerInfo(await this.call('conductor_leaderWithID'), 'conductor_leaderWithID');
+    parseServerInfo(await this.call('conductor_leaderWithID'), 'conductor_leaderWithID', this.url);
   addServerAsVoter = (id: string, addr: string, version = 0): Promise<void> =>
     this.void('conductor_addServerAsVoter', [id, addr, version]);
   addServerAsNonvoter = (id: string, addr: string, version = 0): Promise<void> =>
@@ -110,16 +68,16 @@ export class ConductorClient {
   transferLeaderToServer = (id: string, addr: string): Promise<void> =>
     this.void('conductor_transferLeaderToServer', [id, addr]);
   clusterMembership = async (): Promise<ClusterMembership> =>
-    parseMembership(await this.call('conductor_clusterMembership'));
+    parseMembership(await this.call('conductor_clusterMembership'), this.url);
   /**
    * Baton's `baton_raftStatus`. null from a conductor that does not have it (op-conductor, or an older
    * Baton): JSON-RPC "method not found".
    */
   raftStatus = async (): Promise<RaftStatusReport | null> => {
     try {
-      return parseRaftStatus(await this.call('baton_raftStatus'));
+      return parseRaftStatus(await this.call('baton_raftStatus'), this.url);
     } catch (error) {
-      if (error instanceof ConductorRpcError && error.code === METHOD_NOT_FOUND) return null;
+      if (error instanceof RpcError && error.code === METHOD_NOT_FOUND) return null;
       throw error;
     }
   };
@@ -147,58 +105,19 @@ export class ConductorClient {
     return v;
   }
 
-  private shapeError(method: string, expected: string, got: JsonValue): ConductorProtocolError {
-    return new ConductorProtocolError(
-      `${method} on ${this.url} returned ${JSON.stringify(got)}, expected ${expected}`,
-    );
-  }
-
-  private transportError(method: string, err: unknown): ConductorUnreachableError {
-    if (err instanceof TimeoutError) {
-      return new ConductorUnreachableError(
-        this.url,
-        method,
-        `${this.url} did not answer ${method} within ${this.timeoutMs} ms`,
-      );
-    }
-    if (err instanceof HttpRequestError && err.status !== undefined) {
-      const details = err.details ? `: ${err.details.trim()}` : '';
-      return new ConductorUnreachableError(
-        this.url,
-        method,
-        `${this.url} answered ${method} with HTTP ${err.status}${details}`,
-        err.status,
-      );
-    }
-    return new ConductorUnreachableError(
-      this.url,
-      method,
-      `cannot reach conductor at ${this.url} (${rootCause(err)})`,
-    );
+  private shapeError(method: string, expected: string, got: JsonValue): RpcTransportError {
+    return shapeError(method, this.url, `returned ${JSON.stringify(got)}, expected ${expected}`);
   }
 }
 
-/**
- * The innermost cause, e.g. `connect ECONNREFUSED 127.0.0.1:8547` under fetch's "fetch failed". Duck-typed:
- * fetch's errors may come from another realm (test VMs), where `instanceof Error` is false.
- */
-function rootCause(err: unknown): string {
-  let e: unknown = err;
-  for (let depth = 0; depth < 10 && hasCause(e); depth++) e = e.cause;
-  const message = (e as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(e);
+/** A result of the wrong shape: the conductor answered, but not what the method promises. */
+function shapeError(method: string, url: string, what: string): RpcTransportError {
+  return new RpcTransportError('invalid-response', `${method} on ${url} ${what}`, undefined, {
+    call: { method, url },
+  });
 }
 
-function hasCause(e: unknown): e is { cause: object } {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof (e as { cause?: unknown }).cause === 'object' &&
-    (e as { cause?: unknown }).cause !== null
-  );
-}
-
-function parseServerInfo(v: JsonValue | undefined, method: string): ServerInfo {
+function parseServerInfo(v: JsonValue | undefined, method: string, url: string): ServerInfo {
   if (
     isJsonObject(v ?? null) &&
     typeof (v as JsonObject).id === 'string' &&
@@ -208,7 +127,7 @@ function parseServerInfo(v: JsonValue | undefined, method: string): ServerInfo {
     const o = v as JsonObject;
     return { id: o.id as string, addr: o.addr as string, suffrage: o.suffrage as Suffrage };
   }
-  throw new ConductorProtocolError(`${method} returned ${JSON.stringify(v)}, expected {id, addr, suffrage}`);
+  throw shapeError(method, url, `returned ${JSON.stringify(v)}, expected {id, addr, suffrage}`);
 }
 
 /** JSON-RPC 2.0 "method not found". */
@@ -217,7 +136,7 @@ const METHOD_NOT_FOUND = -32601;
 const isIndex = (v: JsonValue | undefined): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-function parseRaftStatus(v: JsonValue): RaftStatusReport {
+function parseRaftStatus(v: JsonValue, url: string): RaftStatusReport {
   const peers = isJsonObject(v) && Array.isArray(v.peers) ? v.peers : null;
   if (
     isJsonObject(v) &&
@@ -257,19 +176,23 @@ function parseRaftStatus(v: JsonValue): RaftStatusReport {
       }),
     };
   }
-  throw new ConductorProtocolError(
-    `baton_raftStatus returned ${JSON.stringify(v)}, expected {id, state, term, leader, firstIndex, lastIndex, commitIndex, appliedIndex, peers}`,
+  throw shapeError(
+    'baton_raftStatus',
+    url,
+    `returned ${JSON.stringify(v)}, expected {id, state, term, leader, firstIndex, lastIndex, commitIndex, appliedIndex, peers}`,
   );
 }
 
-function parseMembership(v: JsonValue): ClusterMembership {
+function parseMembership(v: JsonValue, url: string): ClusterMembership {
   if (isJsonObject(v) && Array.isArray(v.servers) && typeof v.version === 'number') {
     return {
-      servers: v.servers.map((s) => parseServerInfo(s, 'conductor_clusterMembership')),
+      servers: v.servers.map((s) => parseServerInfo(s, 'conductor_clusterMembership', url)),
       version: v.version,
     };
   }
-  throw new ConductorProtocolError(
-    `conductor_clusterMembership returned ${JSON.stringify(v)}, expected {servers, version}`,
+  throw shapeError(
+    'conductor_clusterMembership',
+    url,
+    `returned ${JSON.stringify(v)}, expected {servers, version}`,
   );
 }

@@ -15,7 +15,7 @@
  * Divergence: ids are re-serialised from their parsed value, so `1.0` comes back as `1` (geth echoes raw bytes).
  */
 import { ErrorCode, methodNotFound, RpcError, toErrorObject, type RpcErrorObject } from './errors.js';
-import { goJsonStringify, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { goJsonStringify, isJsonObject, type JsonObject, type JsonValue } from '../jsonrpc/json.js';
 import type { CallEnv, MethodSpec } from './methods.js';
 import type { RpcMetrics } from './metrics.js';
 

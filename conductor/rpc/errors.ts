@@ -2,7 +2,8 @@
  * JSON-RPC error codes and the geth error texts the conductor API must reproduce (go-ethereum rpc/errors.go,
  * rpc/json.go). Tools grep these strings, so they are kept verbatim.
  */
-import type { JsonValue } from './json.js';
+import { RpcError } from '../jsonrpc/errors.js';
+import type { JsonValue } from '../jsonrpc/json.js';
 
 export const ErrorCode = {
   /** Default for any error a method returns (geth errcodeDefault). */
@@ -17,19 +18,11 @@ export const ErrorCode = {
 } as const;
 
 /**
- * An error with a JSON-RPC code. Backends may throw it to choose the code (a proxy passes the upstream
- * error through unchanged, as geth's client does); any other thrown Error becomes code -32000 with its message.
+ * Backends throw RpcError (the same class every caller in conductor/jsonrpc/ throws for an error answer)
+ * to choose the code; a proxy passes an upstream's RpcError through unchanged, as geth's client does. Any
+ * other thrown Error becomes code -32000 with its message.
  */
-export class RpcError extends Error {
-  override readonly name = 'RpcError';
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: JsonValue,
-  ) {
-    super(message);
-  }
-}
+export { RpcError };
 
 export const methodNotFound = (method: string): RpcError =>
   new RpcError(ErrorCode.MethodNotFound, `the method ${method} does not exist/is not available`);

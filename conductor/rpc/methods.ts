@@ -7,7 +7,7 @@
  */
 import type { ConductorBackend } from './backend.js';
 import { NOT_LEADER_PROXY_MESSAGE, RpcError } from './errors.js';
-import type { JsonValue } from './json.js';
+import type { JsonValue } from '../jsonrpc/json.js';
 import {
   blockNumberParam,
   boolParam,

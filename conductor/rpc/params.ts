@@ -13,7 +13,7 @@
  * written as `1e3` is accepted where Go would refuse it.
  */
 import { invalidParams } from './errors.js';
-import { goJsonKind, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+import { goJsonKind, isJsonObject, type JsonObject, type JsonValue } from '../jsonrpc/json.js';
 
 /** A Go parameter type: how to decode it and whether it may be missing (Go pointer types may). */
 export interface ParamType<T> {

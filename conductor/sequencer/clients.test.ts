@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 
-import { fakeEnvelope } from '../fsm/testing.js';
+import { fakeEnvelope } from '../fsm/testing/fixtures.js';
 import { createConductorMetrics } from '../metrics/metrics.js';
 import {
   ERR_SEQUENCER_ALREADY_RUNNING,
@@ -11,7 +11,7 @@ import {
   RpcError,
   RpcTransportError,
 } from './index.js';
-import { JsonRpcError, sleep, startTestRpcServer, type TestRpcServer } from './test-server.js';
+import { JsonRpcError, sleep, startTestRpcServer, type TestRpcServer } from './testing/test-server.js';
 
 const HASH = `0x${'ab'.repeat(32)}` as const;
 const ref = (number: number, timestamp: number) => ({
@@ -142,6 +142,10 @@ describe('timeouts and transport failures', () => {
     const err = await new OpNodeClient(server.url).sequencerActive().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTransportError);
     expect(err).toMatchObject({ kind: 'http', status: 503 });
+    // Which server, which call, and what it said.
+    expect((err as Error).message).toBe(
+      `node at ${server.url} answered admin_sequencerActive with HTTP 503: unavailable`,
+    );
   });
 
   it('reports a refused connection as a network error', async () => {
@@ -151,6 +155,10 @@ describe('timeouts and transport failures', () => {
     const err = await new OpNodeClient(url, { timeoutMs: 2000 }).sequencerActive().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcTransportError);
     expect((err as RpcTransportError).kind).toBe('network');
+    expect((err as Error).message).toMatch(
+      new RegExp(`^cannot reach node at ${url} \\(.*(ECONNREFUSED|other side closed).*\\)$`),
+    );
+    expect((err as RpcTransportError).call).toEqual({ method: 'admin_sequencerActive', url });
     server = await startTestRpcServer({}); // for afterEach
   });
 

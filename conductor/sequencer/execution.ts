@@ -4,7 +4,7 @@
  * passthroughs for the eth/miner proxies (reference §2.4, §3.3, client/el.go).
  */
 import { formatQuantity, type Hex } from '../fsm/hex.js';
-import { RpcCaller, type RpcCallerOptions } from './rpc.js';
+import { RpcCaller, type RpcCallerOptions } from '../jsonrpc/caller.js';
 import { parseBlockHeader, parsePeerArrayLength, parsePeerCountQuantity, type BlockHeader } from './types.js';
 import type { CallOptions } from './op-node.js';
 

@@ -4,7 +4,7 @@
  */
 import { encodeEnvelope } from '../fsm/codec.js';
 import type { ExecutionPayloadEnvelope, Hex } from '../fsm/envelope.js';
-import { RpcCaller, type RpcCallerOptions } from './rpc.js';
+import { RpcCaller, type RpcCallerOptions } from '../jsonrpc/caller.js';
 import {
   parseBool,
   parseHash,

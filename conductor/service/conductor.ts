@@ -28,7 +28,7 @@ import {
   type RaftStatusReport,
   type ServerInfo,
 } from '../rpc/backend.js';
-import type { JsonObject, JsonValue } from '../rpc/json.js';
+import type { JsonObject, JsonValue } from '../jsonrpc/json.js';
 import { rpcMetricsFrom } from '../rpc/metrics.js';
 import { startConductorRpcServer, type ConductorRpcServer } from '../rpc/server.js';
 import { ExecutionClient, OpNodeClient } from '../sequencer/index.js';

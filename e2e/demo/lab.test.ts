@@ -10,9 +10,9 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sleep } from '../../conductor/localcluster/cluster.js';
-import { fakeEnvelope } from '../../conductor/fsm/testing.js';
-import { ConductorRpcError } from '../../conductor/rpc/client.js';
-import type { JsonObject } from '../../conductor/rpc/json.js';
+import { fakeEnvelope } from '../../conductor/fsm/testing/fixtures.js';
+import { RpcError } from '../../conductor/jsonrpc/errors.js';
+import type { JsonObject } from '../../conductor/jsonrpc/json.js';
 import { SequencerLab, type Member } from './lab.js';
 
 jest.setTimeout(180_000);
@@ -108,22 +108,20 @@ describe('a 3-member HA sequencer cluster', () => {
       .client(follower)
       .commitUnsafePayload(stranger)
       .catch((caught: unknown) => caught);
-    expect(onFollower).toBeInstanceOf(ConductorRpcError);
-    expect((onFollower as ConductorRpcError).rpcMessage).toBe(
-      'failed to apply payload envelope: node is not the leader',
-    );
+    expect(onFollower).toBeInstanceOf(RpcError);
+    expect((onFollower as RpcError).message).toBe('failed to apply payload envelope: node is not the leader');
     const onLeader = await lab
       .client(leader)
       .commitUnsafePayload(stranger)
       .catch((caught: unknown) => caught);
-    expect(onLeader).toBeInstanceOf(ConductorRpcError);
-    expect((onLeader as ConductorRpcError).rpcMessage).toMatch(/^failed to apply payload envelope: /);
+    expect(onLeader).toBeInstanceOf(RpcError);
+    expect((onLeader as RpcError).message).toMatch(/^failed to apply payload envelope: /);
     const missingRoot = { executionPayload: stranger.executionPayload ?? null } as JsonObject;
     const malformed = await lab
       .client(leader)
       .commitUnsafePayload(missingRoot)
       .catch((caught: unknown) => caught);
-    expect((malformed as ConductorRpcError).rpcMessage).toBe(
+    expect((malformed as RpcError).message).toBe(
       'failed to marshal payload envelope: execution payload envelope is missing data',
     );
   });
@@ -189,7 +187,7 @@ describe('a 3-member HA sequencer cluster', () => {
         .commitUnsafePayload(forged as unknown as JsonObject)
         .then(
           () => 'accepted',
-          (caught: unknown) => (caught as ConductorRpcError).rpcMessage,
+          (caught: unknown) => (caught as RpcError).message,
         );
       expect(error).not.toBe('accepted');
       if (error.includes('block hash mismatch')) refused = error;
@@ -429,7 +427,7 @@ describe('a 3-member HA sequencer cluster', () => {
     const client = lab.client(leader);
     const before = await client.clusterMembership();
     const stale = await client.removeServer(member.id, before.version + 7).catch((caught: unknown) => caught);
-    expect((stale as ConductorRpcError).rpcMessage).toBe(
+    expect((stale as RpcError).message).toBe(
       `configuration changed since ${before.version + 7} (latest is ${before.version})`,
     );
     await client.removeServer(member.id, before.version);

@@ -14,7 +14,7 @@ import {
   startOperator,
   type RunningOperator,
   type StoredCluster,
-} from './test/harness.js';
+} from '../reconcile/testing/harness.js';
 
 const cp = useControlPlane({ namespacePrefix: 'opleader' });
 const group = { group: API_GROUP, version: API_VERSION, plural: PLURAL };

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 
 import { createConductorMetrics } from '../../metrics/metrics.js';
 import { OpNodeClient } from '../op-node.js';
-import { startTestRpcServer } from '../test-server.js';
+import { startTestRpcServer } from '../testing/test-server.js';
 import type { HealthCheckConfig } from './config.js';
 import {
   ErrRollupBoostPartiallyHealthy,
