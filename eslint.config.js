@@ -70,6 +70,28 @@ const pureCoreRule = {
   },
 };
 
+/**
+ * The simulated op-node and op-geth model the real binaries on their own: reusing the operator's code
+ * (say, its p2p id derivation) would make the simulator agree with an operator bug instead of exposing it.
+ */
+const simulatorIndependence = {
+  files: ['e2e/sim/**/*.ts'],
+  ignores: ['**/*.test.ts', '**/testing/**'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['**/operator/**'],
+            message: 'the simulator models op-node and op-geth independently of the operator',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'charts/**', '.scratch/**', '.baton-data/**'] },
   js.configs.recommended,
@@ -84,4 +106,5 @@ export default tseslint.config(
     },
   },
   pureCoreRule,
+  simulatorIndependence,
 );

@@ -67,4 +67,13 @@ describe('pure cores import no I/O (eslint.config.js)', () => {
     expect(await problems('operator/plan/testing/helper.ts', io)).toEqual([]);
     expect(await problems('operator/reconcile/new-file.ts', io)).toEqual([]);
   });
+
+  test('the simulator may not import the operator (it models op-node on its own)', async () => {
+    const source =
+      "import { p2pPeerId } from '../../../operator/render/p2p.js';\nexport const used = p2pPeerId;\n";
+    const found = await problems('e2e/sim/op-node/new-file.ts', source);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('the simulator models op-node and op-geth independently of the operator');
+    expect(await problems('e2e/sim/op-node/new-file.test.ts', source)).toEqual([]);
+  });
 });

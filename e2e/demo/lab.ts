@@ -92,6 +92,8 @@ export class SequencerLab {
   private readonly proxies = new Map<string, Map<string, LinkProxy>>();
   private dir = '';
   private jwtFile = '';
+  /** The chain's p2p sequencer key: every member signs its gossip with it, and accepts only its blocks. */
+  private readonly sequencerKey = `0x${randomBytes(32).toString('hex')}`;
   private genesisTime = 0;
 
   constructor(private readonly options: LabOptions) {}
@@ -224,6 +226,7 @@ export class SequencerLab {
         '--p2p.listen.ip=127.0.0.1',
         `--p2p.listen.tcp=${ports.nodeP2p}`,
         `--p2p.static=${peers}`,
+        `--p2p.sequencer.key=${this.sequencerKey}`,
         `--sim.block-time=${this.options.blockTimeMs ?? 250}ms`,
         `--sim.payload-bytes=${this.options.payloadBytes ?? 2000}`,
         `--sim.node-id=${member.id}`,

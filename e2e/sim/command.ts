@@ -2,11 +2,16 @@
  * `baton sim op-geth` and `baton sim op-node`: the simulator as processes, taking the real
  * binaries' flag names (and their GETH_* / OP_NODE_* environment variables), so the operator and
  * local clusters can run them with the same arguments they would give op-geth and op-node.
- * Flags the simulator does not know are accepted and reported with a warning, never fatal.
+ * A flag the real binary accepts but the simulator does not model is accepted; a flag the real binary
+ * would refuse is refused the same way (`flag provided but not defined: -name`, exit 1), against the
+ * real binaries' flag lists (flags/real-flags.ts), so a configuration the simulator starts with also
+ * starts op-node and op-geth.
  */
 import { parseDuration } from '../../conductor/config/duration.js';
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { byName, checkFlags } from './flags/help.js';
+import { OP_GETH_FLAGS, OP_NODE_FLAGS } from './flags/real-flags.js';
 import { readJwtSecretFile } from './rpc/jwt.js';
 
 const log = (msg: string): void => console.error(`${new Date().toISOString()} ${msg}`);
@@ -27,8 +32,14 @@ function opt(flags: string, description: string, env: string, defaultValue?: str
   return defaultValue === undefined ? o : o.default(defaultValue);
 }
 
-function warnUnknown(cmd: Command, name: string): void {
-  for (const arg of cmd.args) if (arg.startsWith('-')) log(`${name}: WARNING ignoring unknown flag ${arg}`);
+const REAL = { 'op-geth': byName(OP_GETH_FLAGS), 'op-node': byName(OP_NODE_FLAGS) } as const;
+
+/** Refuses, as urfave/cli does, a flag the real binary does not define; accepts one it does. */
+function refuseUnknown(cmd: Command, binary: keyof typeof REAL): void {
+  const check = checkFlags(cmd.args, REAL[binary]);
+  if (check.ok) return;
+  log(`${binary}: flag provided but not defined: -${check.unknown} (the real ${binary} refuses it too)`);
+  process.exit(1);
 }
 
 async function runUntilSignal(close: () => Promise<void>): Promise<void> {
@@ -85,7 +96,7 @@ export function registerSimCommand(program: Command): void {
       ),
     );
   geth.action(async (o: Opts, cmd: Command) => {
-    warnUnknown(cmd, 'op-geth');
+    refuseUnknown(cmd, 'op-geth');
     const jwt = str(o, 'authrpc.jwtsecret');
     const datadir = str(o, 'datadir');
     const genesisTime = str(o, 'sim.genesis-time');
@@ -196,9 +207,23 @@ export function registerSimCommand(program: Command): void {
         '16',
       ),
     )
+    .addOption(
+      opt(
+        '--p2p.sequencer.key <hex>',
+        'private key signing gossiped blocks; without it the sequencer cannot publish',
+        'OP_NODE_P2P_SEQUENCER_KEY',
+      ),
+    )
+    .addOption(
+      opt(
+        '--sim.unsafe-block-signer <address>',
+        "the chain's p2p sequencer address (L1 SystemConfig on a real chain); default this node's key's",
+        'OP_NODE_SIM_UNSAFE_BLOCK_SIGNER',
+      ),
+    )
     .addOption(opt('--sim.node-id <id>', 'name of this node in gossip and history', 'OP_NODE_SIM_NODE_ID'));
   node.action(async (o: Opts, cmd: Command) => {
-    warnUnknown(cmd, 'op-node');
+    refuseUnknown(cmd, 'op-node');
     const l2 = str(o, 'l2');
     if (!l2) throw new Error('--l2 is required');
     const jwt = str(o, 'l2.jwt-secret');
@@ -214,6 +239,10 @@ export function registerSimCommand(program: Command): void {
     if (bt) blockTimeMs = parseDurationMs(bt);
     const nodeId = str(o, 'sim.node-id');
     const p2pDisabled = flag(o, 'p2p.disable');
+    const sequencerKey = str(o, 'p2p.sequencer.key');
+    const unsafeBlockSigner = str(o, 'sim.unsafe-block-signer');
+    if (unsafeBlockSigner !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(unsafeBlockSigner))
+      throw new Error(`--sim.unsafe-block-signer must be a 0x-prefixed address, got ${unsafeBlockSigner}`);
     const privPath = str(o, 'p2p.priv.path');
     const p2pPeerId =
       privPath && !p2pDisabled
@@ -234,6 +263,9 @@ export function registerSimCommand(program: Command): void {
       p2pHost: str(o, 'p2p.listen.ip') ?? '0.0.0.0',
       p2pPort: p2pDisabled ? 0 : Number(str(o, 'p2p.listen.tcp')),
       p2pStatic: p2pDisabled ? [] : (str(o, 'p2p.static') ?? '').split(',').filter((s) => s.trim() !== ''),
+      p2pDisabled,
+      ...(sequencerKey ? { sequencerKey } : {}),
+      ...(unsafeBlockSigner ? { unsafeBlockSigner: unsafeBlockSigner as `0x${string}` } : {}),
       ...(nodeId ? { nodeId } : {}),
       ...(p2pPeerId ? { p2pPeerId } : {}),
       blockTimeMs,

@@ -16,6 +16,7 @@ import { EngineClient } from './op-node/engine.js';
 import { startSimOpNode, type SimOpNode } from './op-node/node.js';
 import { loadP2pPeerId } from './op-node/p2p-key.js';
 import { rpcCall } from './rpc/client.js';
+import { P2pSigner } from './op-node/signer.js';
 import { startRpcServer, type RunningServer } from './rpc/server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,8 +68,16 @@ async function geth(): Promise<SimOpGeth> {
   closers.push(g.close);
   return g;
 }
+/** Every member of a chain signs with the same sequencer key (the p2p sequencer address on L1). */
+const SEQUENCER_KEY = `0x${'42'.repeat(32)}`;
+const chainSigner = new P2pSigner(SEQUENCER_KEY);
 async function node(opts: Parameters<typeof startSimOpNode>[0]): Promise<SimOpNode> {
-  const n = await startSimOpNode({ jwtSecret: secret, blockTimeMs: 200, ...opts });
+  const n = await startSimOpNode({
+    jwtSecret: secret,
+    blockTimeMs: 200,
+    sequencerKey: SEQUENCER_KEY,
+    ...opts,
+  });
   closers.push(n.close);
   return n;
 }
@@ -252,11 +261,68 @@ describe('op-node with a conductor, and gossip to a peer', () => {
     const env = (await rpcCall(a.p2pUrl, 'simp2p_blockByNumber', [target])) as ExecutionPayloadEnvelopeJson;
     const bad = structuredClone(env);
     bad.executionPayload.stateRoot = `0x${'00'.repeat(32)}`;
-    await rpcCall(bP2p, 'simp2p_gossip', ['a2', bad]);
+    await rpcCall(bP2p, 'simp2p_gossip', ['a2', bad, await chainSigner.sign(901, JSON.stringify(bad))]);
     expect(b.head().number).toBe(0);
-    await rpcCall(bP2p, 'simp2p_gossip', ['a2', env]);
+    await rpcCall(bP2p, 'simp2p_gossip', ['a2', env, await chainSigner.sign(901, JSON.stringify(env))]);
     await waitFor(() => b.head().number >= target);
     expect(auditChain([a.history(), b.history()])).toMatchObject({ reorgs: 0, doubleSequenced: 0 });
+  });
+
+  test('gossip needs the p2p sequencer key: unsigned, wrongly signed and unsignable blocks go nowhere', async () => {
+    const [ga, gb, gc] = [await geth(), await geth(), await geth()];
+    const logs: string[] = [];
+    const follower = await node({ l2: gb.authUrl, nodeId: 'f3', log: (m) => logs.push(m) });
+    const followerP2p = follower.p2pUrl.replace('http://', '');
+    // A sequencer without --p2p.sequencer.key builds blocks but cannot publish them.
+    const keyless: string[] = [];
+    const unsigned = await node({
+      l2: ga.authUrl,
+      nodeId: 'u3',
+      sequencerEnabled: true,
+      sequencerKey: undefined,
+      p2pStatic: [followerP2p],
+      log: (m) => keyless.push(m),
+    });
+    await waitFor(() => unsigned.head().number >= 3);
+    expect(keyless.join('\n')).toMatch(
+      /node has no p2p signer, payload 0x[0-9a-f]{64}:1 cannot be published/,
+    );
+    // A sequencer signing with another key publishes; the follower rejects every block.
+    const impostor = await node({
+      l2: gc.authUrl,
+      nodeId: 'i3',
+      sequencerEnabled: true,
+      sequencerKey: `0x${'07'.repeat(32)}`,
+      p2pStatic: [followerP2p],
+    });
+    await waitFor(() => impostor.head().number >= 3);
+    await waitFor(() => logs.some((m) => m.includes('invalid block signature: signed by')));
+    expect(follower.head().number).toBe(0);
+    // A block with no signature at all is refused the same way.
+    const env = (await rpcCall(impostor.p2pUrl, 'simp2p_blockByNumber', [1])) as ExecutionPayloadEnvelopeJson;
+    await rpcCall(follower.p2pUrl, 'simp2p_gossip', ['i3', env]);
+    expect(follower.head().number).toBe(0);
+    expect(logs.join('\n')).toContain('invalid block signature: not 65 bytes of hex');
+    // A node with no expected signer (no key, no L1 address) ignores gossip, as op-node with a zero signer.
+    const blind: string[] = [];
+    const g4 = await geth();
+    const noSigner = await node({
+      l2: g4.authUrl,
+      nodeId: 'n3',
+      sequencerKey: undefined,
+      log: (m) => blind.push(m),
+    });
+    await rpcCall(noSigner.p2pUrl, 'simp2p_gossip', [
+      'i3',
+      env,
+      await chainSigner.sign(901, JSON.stringify(env)),
+    ]);
+    expect(noSigner.head().number).toBe(0);
+    expect(blind.join('\n')).toContain('no configured p2p sequencer address, ignoring gossiped block');
+    // A malformed key stops the node at start, as op-node's signer loader does.
+    await expect(startSimOpNode({ l2: g4.authUrl, jwtSecret: secret, sequencerKey: 'nope' })).rejects.toThrow(
+      'failed to load p2p signer',
+    );
   });
 });
 
@@ -297,7 +363,7 @@ describe('fidelity to geth and op-node across restarts', () => {
     ])) as ExecutionPayloadEnvelopeJson | null;
     expect(env).not.toBeNull();
     expect(checkBlockHash(env!).ok).toBe(true);
-    await rpcCall(b.p2pUrl, 'simp2p_gossip', ['wa2', env]);
+    await rpcCall(b.p2pUrl, 'simp2p_gossip', ['wa2', env, await chainSigner.sign(901, JSON.stringify(env))]);
     await waitFor(() => b.head().number >= target);
     expect(b.head().hash).toBe(a2.head().hash);
   });

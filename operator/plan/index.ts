@@ -5,6 +5,13 @@ export { DEFAULT_TUNING, type PlanTuning } from './tuning.js';
 export { podName, ordinalOf, raftAddress, desiredPods, RAFT_PORT } from './identity.js';
 export { plan, planView, RULES } from './plan.js';
 export { computeStatus, memoryFromStatus, nextOperation } from './status.js';
+export {
+  blockedConditions,
+  CONDITION_TYPES,
+  withTransitions,
+  type ConditionValue,
+  type PreviousCondition,
+} from './conditions.js';
 export type {
   SequencerClusterStatus,
   Condition,

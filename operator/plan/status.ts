@@ -1,33 +1,19 @@
 /**
  * SequencerCluster status from one observation and the step just chosen: counts, leader, members, the
  * operation in flight (which is also the planner's memory for the next reconcile) and the four
- * conditions. Pure: `now` comes from the observation, and a condition's lastTransitionTime changes only
- * when its status flips (metav1.Condition semantics), so a tight requeue loop does not churn the object.
- * Every condition carries observedGeneration so `kubectl wait --for=condition=Ready` cannot return on a
- * spec the operator has not reconciled yet (cloudnative-pg#11390).
+ * conditions (conditions.ts). Pure: `now` comes from the observation.
  */
+import { clusterConditions, withTransitions, type Condition } from './conditions.js';
 import type { MemberFacts } from './health.js';
 import type { Observed, OperationMemory, OperationPhase, PlanMemory } from './observed.js';
-import { hasHealthyMajority } from './quorum.js';
-import { activePod } from './rules/labels.js';
-import type { Step } from './step.js';
+import { isAction, type Step } from './step.js';
 import { DEFAULT_TUNING, type PlanTuning } from './tuning.js';
 import { buildView, type ClusterView } from './view.js';
 
+export type { Condition, ConditionStatus, ConditionType } from './conditions.js';
+
 export type ClusterPhase =
   'Paused' | 'Stalled' | 'Forming' | 'Scaling' | 'Upgrading' | 'Degraded' | 'Running';
-export type ConditionType = 'Ready' | 'Progressing' | 'Degraded' | 'Stalled';
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface Condition {
-  readonly type: ConditionType;
-  readonly status: ConditionStatus;
-  readonly reason: string;
-  readonly message: string;
-  readonly observedGeneration: number;
-  /** RFC 3339. */
-  readonly lastTransitionTime: string;
-}
 
 export interface MemberStatus {
   readonly pod: string;
@@ -104,10 +90,6 @@ export function memoryFromStatus(status: SequencerClusterStatus | null): PlanMem
   };
 }
 
-function isAction(step: Step): boolean {
-  return step.kind !== 'wait' && step.kind !== 'stalled' && step.kind !== 'none';
-}
-
 /** The operation in flight after `step`: continued (same phase and pod), replaced, kept or cleared. */
 export function nextOperation(
   previous: OperationMemory | null,
@@ -166,76 +148,6 @@ function currentRevision(view: ClusterView, previous: SequencerClusterStatus | n
   return best?.[0] ?? previous?.currentRevision ?? null;
 }
 
-interface ConditionValue {
-  readonly status: ConditionStatus;
-  readonly reason: string;
-  readonly message: string;
-}
-
-function conditionValues(
-  view: ClusterView,
-  step: Step,
-  rollout: OperationMemory | null,
-): Record<ConditionType, ConditionValue> {
-  const { desired } = view.observed;
-  const desiredMembers = view.members.filter((m) => m.desired);
-  const sick = desiredMembers.filter((m) => !(m.healthy && m.voter));
-  const active = activePod(view);
-  const quorum = hasHealthyMajority(view.voters);
-
-  const ready: ConditionValue = !view.leader
-    ? { status: 'False', reason: 'NoLeader', message: 'no conductor is Raft leader' }
-    : active === null
-      ? {
-          status: 'False',
-          reason: 'NotSequencing',
-          message: `${view.leader.pod} leads but its sequencer is not active`,
-        }
-      : sick.length > 0
-        ? {
-            status: 'False',
-            reason: 'MembersNotReady',
-            message: `${desiredMembers.length - sick.length}/${desired.replicas} members are healthy voters; not: ${sick.map((m) => `${m.pod} (${m.unhealthyBecause ?? 'not a voter'})`).join(', ')}`,
-          }
-        : {
-            status: 'True',
-            reason: 'ClusterReady',
-            message: `${active} is sequencing; every member is a healthy voter`,
-          };
-
-  const degraded: ConditionValue =
-    view.voters.length > 0 && !quorum.ok
-      ? { status: 'True', reason: 'QuorumLost', message: quorum.detail }
-      : view.anyConfiguration && !view.leader
-        ? { status: 'True', reason: 'NoLeader', message: 'no conductor is Raft leader' }
-        : desiredMembers.some((m) => !m.healthy)
-          ? {
-              status: 'True',
-              reason: 'MembersUnhealthy',
-              message: desiredMembers
-                .filter((m) => !m.healthy)
-                .map((m) => `${m.pod}: ${m.unhealthyBecause}`)
-                .join('; '),
-            }
-          : { status: 'False', reason: 'AllMembersHealthy', message: 'every member is healthy' };
-
-  const stalled: ConditionValue =
-    step.kind === 'stalled'
-      ? { status: 'True', reason: step.code, message: step.reason }
-      : { status: 'False', reason: 'NotStalled', message: 'the operator can make progress' };
-
-  const progressing: ConditionValue =
-    step.kind === 'stalled'
-      ? { status: 'False', reason: step.code, message: step.reason }
-      : step.kind === 'none'
-        ? { status: 'False', reason: step.code, message: step.reason }
-        : isAction(step) || rollout !== null
-          ? { status: 'True', reason: step.code, message: step.reason }
-          : { status: 'False', reason: step.code, message: step.reason };
-
-  return { Ready: ready, Progressing: progressing, Degraded: degraded, Stalled: stalled };
-}
-
 function phaseOf(
   view: ClusterView,
   step: Step,
@@ -290,20 +202,12 @@ export function computeStatus(
       }
     : null;
 
-  const values = conditionValues(view, step, rollout);
-  const order: ConditionType[] = ['Ready', 'Progressing', 'Degraded', 'Stalled'];
-  const conditions = order.map((type): Condition => {
-    const v = values[type];
-    const before = previous?.conditions.find((c) => c.type === type);
-    return {
-      type,
-      status: v.status,
-      reason: v.reason,
-      message: v.message,
-      observedGeneration: desired.generation,
-      lastTransitionTime: before && before.status === v.status ? before.lastTransitionTime : iso(now),
-    };
-  });
+  const conditions = withTransitions(
+    previous?.conditions,
+    clusterConditions(view, step, rollout),
+    desired.generation,
+    now,
+  );
 
   return {
     observedGeneration: desired.generation,

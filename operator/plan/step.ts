@@ -112,3 +112,8 @@ export const DISRUPTIVE_KINDS: ReadonlySet<StepKind> = new Set<StepKind>([
 export function isDisruptive(step: Step): boolean {
   return DISRUPTIVE_KINDS.has(step.kind);
 }
+
+/** Whether the step changes something (as opposed to waiting, being stalled, or having nothing to do). */
+export function isAction(step: Step): step is Exclude<Step, { readonly kind: 'wait' | 'stalled' | 'none' }> {
+  return step.kind !== 'wait' && step.kind !== 'stalled' && step.kind !== 'none';
+}

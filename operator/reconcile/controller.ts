@@ -29,10 +29,13 @@ import { podOrdinal } from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
 import type { SequencerClusterStatus as ApiStatus } from '../api/status.js';
 import {
+  blockedConditions,
   computeStatus,
   DEFAULT_TUNING,
+  isAction,
   memoryFromStatus,
   plan,
+  withTransitions,
   type PlanTuning,
   type SequencerClusterStatus as PlanStatus,
   type Step,
@@ -57,7 +60,7 @@ import {
 } from './observe.js';
 import { WorkQueue } from '../kube/queue.js';
 import { PODS, pathOf, SECRETS, SEQUENCER_CLUSTERS, STATEFUL_SETS } from '../kube/resources.js';
-import { jsonEqual, mergeConditions, planStatusFromApi, toApiStatus } from './status.js';
+import { jsonEqual, planStatusFromApi, toApiStatus } from './status.js';
 import { CordonedNodes } from '../kube/nodes.js';
 import { P2pKeyStore } from './p2p-keys.js';
 import { checkReferences, type ReferenceProblem } from './validate.js';
@@ -430,7 +433,7 @@ export class Controller {
           cluster,
           observed,
           pods,
-          renderInput,
+          rendered,
           resolver: this.resolver,
           rpcTimeoutMs: this.options.rpcTimeoutMs ?? 2_000,
         },
@@ -465,8 +468,7 @@ export class Controller {
     );
 
     if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
-    const acted = step.kind !== 'wait' && step.kind !== 'stalled' && step.kind !== 'none';
-    return acted ? (this.options.actionRequeueMs ?? 250) : step.requeueAfterMs;
+    return isAction(step) ? (this.options.actionRequeueMs ?? 250) : step.requeueAfterMs;
   }
 
   private async recordStep(cluster: ClusterObject, step: Step, failure: unknown, log: Logger): Promise<void> {
@@ -477,7 +479,7 @@ export class Controller {
       await this.event(cluster, 'Warning', `${step.code}Failed`, message);
       return;
     }
-    const acted = step.kind !== 'wait' && step.kind !== 'stalled' && step.kind !== 'none';
+    const acted = isAction(step);
     const id = `${step.kind}/${step.code}`;
     if (!acted && this.lastEvent.get(uid) === id) return; // an unchanged wait is not news
     this.lastEvent.set(uid, id);
@@ -499,27 +501,10 @@ export class Controller {
     const generation = cluster.metadata.generation ?? 0;
     const previous = cluster.status;
     log.warn({ reason: first.reason }, message);
-    const conditions = mergeConditions(
+    const conditions = withTransitions(
       previous?.conditions,
-      [
-        { type: 'Ready', status: 'False', reason: first.reason, message, observedGeneration: generation },
-        {
-          type: 'Progressing',
-          status: 'False',
-          reason: first.reason,
-          message: 'blocked until the spec or its references are fixed',
-          observedGeneration: generation,
-        },
-        {
-          type: 'Degraded',
-          status: previous?.conditions?.find((c) => c.type === 'Degraded')?.status ?? 'Unknown',
-          reason: previous?.conditions?.find((c) => c.type === 'Degraded')?.reason ?? 'NotObserved',
-          message:
-            previous?.conditions?.find((c) => c.type === 'Degraded')?.message ?? 'members were not observed',
-          observedGeneration: generation,
-        },
-        { type: 'Stalled', status: 'True', reason: first.reason, message, observedGeneration: generation },
-      ],
+      blockedConditions(previous?.conditions, first.reason, message),
+      generation,
       Date.now(),
     );
     const status: ApiStatus = {

@@ -2,8 +2,8 @@
  * Carries out the one step the planner chose. Every action is idempotent or guarded, because the planner
  * may choose it again from a cache that has not seen its effect yet:
  *
- * - StatefulSet create/scale and the bootstrap ConfigMap go through server-side apply of the rendered
- *   object (the rendered replicas / bootstrap member are the step's);
+ * - StatefulSet create/scale and the bootstrap ConfigMap go through server-side apply of the object the
+ *   controller rendered this reconcile, with the step's replicas / bootstrap member set on it;
  * - membership changes go to the Raft leader's conductor with the configuration version the decision was
  *   made on, so a stale decision fails (`configuration changed since`) instead of applying twice;
  * - a pod is deleted with a uid precondition, so a pod the StatefulSet already recreated is never
@@ -14,7 +14,11 @@ import { ROLE_LABEL } from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
 import { ConductorClient } from '../../conductor/rpc/client.js';
 import type { Observed, Step } from '../plan/index.js';
-import { renderCluster, type RenderInput } from '../render/cluster.js';
+import {
+  bootstrapConfigMapNaming,
+  statefulSetWithReplicas,
+  type RenderedCluster,
+} from '../render/cluster.js';
 import { MERGE_PATCH, serverSideApply } from '../kube/apply.js';
 import type { KubeClient } from '../kube/client.js';
 import { isNotFound, KubeApiError } from '../kube/client.js';
@@ -26,8 +30,8 @@ export interface ExecuteContext {
   readonly cluster: SequencerCluster;
   readonly observed: Observed;
   readonly pods: readonly PodObject[];
-  /** What renderCluster was given this reconcile; steps override replicas or the bootstrap member. */
-  readonly renderInput: RenderInput;
+  /** The cluster as rendered this reconcile; a step sets its own replicas or bootstrap member on it. */
+  readonly rendered: RenderedCluster;
   readonly resolver: ConductorResolver;
   readonly rpcTimeoutMs: number;
 }
@@ -58,16 +62,13 @@ export async function executeStep(ctx: ExecuteContext, step: Step): Promise<void
   switch (step.kind) {
     case 'createStatefulSet':
     case 'scaleStatefulSet': {
-      const { statefulSet } = renderCluster({ ...ctx.renderInput, statefulSetReplicas: step.replicas });
-      await serverSideApply(client, statefulSet);
+      await serverSideApply(client, statefulSetWithReplicas(ctx.rendered, step.replicas));
       return;
     }
     case 'setBootstrapMember':
     case 'clearBootstrapMember': {
       const member = step.kind === 'setBootstrapMember' ? step.pod : null;
-      for (const cm of renderCluster({ ...ctx.renderInput, bootstrapMember: member }).configMaps) {
-        await serverSideApply(client, cm);
-      }
+      await serverSideApply(client, bootstrapConfigMapNaming(ctx.rendered, member));
       return;
     }
     case 'addNonvoter':

@@ -13,11 +13,12 @@
  */
 import type { SequencerClusterStatus as ApiStatus } from '../api/status.js';
 import { selectorString } from '../api/names.js';
-import type {
-  Condition,
-  ConditionType,
-  Observed,
-  SequencerClusterStatus as PlanStatus,
+import {
+  CONDITION_TYPES,
+  type Condition,
+  type ConditionType,
+  type Observed,
+  type SequencerClusterStatus as PlanStatus,
 } from '../plan/index.js';
 
 type ApiMember = NonNullable<ApiStatus['members']>[number];
@@ -79,8 +80,6 @@ export function toApiStatus(status: PlanStatus, observed: Observed): ApiStatus {
   }) as ApiStatus;
 }
 
-const CONDITION_TYPES: readonly ConditionType[] = ['Ready', 'Progressing', 'Degraded', 'Stalled'];
-
 /** Best-effort planner status from what the API server stored (see the file comment). */
 export function planStatusFromApi(api: ApiStatus | undefined): PlanStatus | null {
   if (!api || api.observedGeneration === undefined) return null;
@@ -129,22 +128,6 @@ export function planStatusFromApi(api: ApiStatus | undefined): PlanStatus | null
       })),
     lastStep: { kind: 'none', code: 'Unknown', reason: '' },
   };
-}
-
-/** Conditions with metav1 semantics: lastTransitionTime moves only when a condition's status flips. */
-export function mergeConditions(
-  previous: readonly ApiCondition[] | undefined,
-  next: readonly Omit<ApiCondition, 'lastTransitionTime'>[],
-  now: number,
-): ApiCondition[] {
-  return next.map((c) => {
-    const before = previous?.find((p) => p.type === c.type);
-    return {
-      ...c,
-      lastTransitionTime:
-        before && before.status === c.status ? before.lastTransitionTime : new Date(now).toISOString(),
-    };
-  });
 }
 
 /** Deep equality of JSON values with object keys in any order (to skip writing an unchanged status). */

@@ -14,6 +14,11 @@ export function renderBootstrapConfigMap(ctx: RenderContext, bootstrapMember: st
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: objectMeta(ctx.cluster, bootstrapConfigMapName(ctx.name)),
-    data: bootstrapMember === null ? {} : { [BOOTSTRAP_MEMBER_KEY]: bootstrapMember },
+    data: bootstrapData(bootstrapMember),
   };
+}
+
+/** The ConfigMap's data: the member's name, or nothing (server-side apply then removes the key). */
+export function bootstrapData(bootstrapMember: string | null): Record<string, string> {
+  return bootstrapMember === null ? {} : { [BOOTSTRAP_MEMBER_KEY]: bootstrapMember };
 }

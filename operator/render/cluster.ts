@@ -11,7 +11,7 @@ import type {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
-import { renderBootstrapConfigMap } from './bootstrap.js';
+import { bootstrapData, renderBootstrapConfigMap } from './bootstrap.js';
 import type { RenderContext } from './context.js';
 import { effectiveJwtSecret } from './jwt-secret.js';
 import { identity, RenderError } from './metadata.js';
@@ -56,6 +56,8 @@ export interface RenderedCluster {
   readonly serviceAccount: V1ServiceAccount;
   /** `<c>-bootstrap`, `<c>-p2p`. */
   readonly configMaps: V1ConfigMap[];
+  /** `<c>-bootstrap` (also in configMaps). */
+  readonly bootstrapConfigMap: V1ConfigMap;
 }
 
 export function renderCluster(input: RenderInput): RenderedCluster {
@@ -74,6 +76,7 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     configDigest: input.configDigest ?? null,
   };
   const { statefulSet, revision } = renderStatefulSet(ctx, replicas);
+  const bootstrapConfigMap = renderBootstrapConfigMap(ctx, input.bootstrapMember);
   return {
     revision,
     statefulSet,
@@ -82,10 +85,28 @@ export function renderCluster(input: RenderInput): RenderedCluster {
     activePodDisruptionBudget: renderActivePodDisruptionBudget(ctx),
     serviceAccount: renderServiceAccount(ctx),
     configMaps: [
-      renderBootstrapConfigMap(ctx, input.bootstrapMember),
+      bootstrapConfigMap,
       renderP2pConfigMap(ctx, Math.max(replicas, cluster.spec.replicas), input.memberP2pIds),
     ],
+    bootstrapConfigMap,
   };
+}
+
+/**
+ * The rendered StatefulSet with the replicas a planner step chose (createStatefulSet, scaleStatefulSet):
+ * replicas change only through planner steps, so the controller renders once with the current count and
+ * the step takes its own from here, rather than rendering the whole cluster again.
+ */
+export function statefulSetWithReplicas(rendered: RenderedCluster, replicas: number): V1StatefulSet {
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new RenderError(`invalid StatefulSet replicas ${replicas}`);
+  const { statefulSet } = rendered;
+  return { ...statefulSet, spec: { ...statefulSet.spec!, replicas } };
+}
+
+/** The rendered `<c>-bootstrap` naming the member a planner step chose (setBootstrapMember), or nobody. */
+export function bootstrapConfigMapNaming(rendered: RenderedCluster, member: string | null): V1ConfigMap {
+  return { ...rendered.bootstrapConfigMap, data: bootstrapData(member) };
 }
 
 /** Every rendered object, in a safe apply order (identities and config before the pods that use them). */

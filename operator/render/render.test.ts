@@ -29,7 +29,12 @@ import {
   sequencerServiceName,
 } from '../api/names.js';
 import type { SequencerCluster } from '../api/sequencer-cluster.js';
-import { renderCluster, renderedObjects } from './cluster.js';
+import {
+  bootstrapConfigMapNaming,
+  renderCluster,
+  renderedObjects,
+  statefulSetWithReplicas,
+} from './cluster.js';
 import { renderJwtSecret } from './jwt-secret.js';
 import { RenderError } from './metadata.js';
 
@@ -489,5 +494,25 @@ describe('what the real op-node and op-geth need (issue: real pods)', () => {
     );
     const chainVolume = render(c).statefulSet.spec?.template.spec?.volumes?.find((v) => v.name === 'chain');
     expect(chainVolume?.projected?.sources).toHaveLength(1);
+  });
+});
+
+describe('a planner step sets its replicas or bootstrap member on the one render of the reconcile', () => {
+  it('equals rendering the whole cluster again with the step’s value, and touches nothing else', () => {
+    const input = { cluster, operatorVersion: '1.2.3', bootstrapMember: null, statefulSetReplicas: 3 };
+    const once = renderCluster(input);
+    for (const replicas of [0, 1, 5]) {
+      expect(statefulSetWithReplicas(once, replicas)).toEqual(
+        renderCluster({ ...input, statefulSetReplicas: replicas }).statefulSet,
+      );
+    }
+    expect(once.statefulSet.spec?.replicas).toBe(3);
+    for (const member of ['seq-0', null]) {
+      expect(bootstrapConfigMapNaming(once, member)).toEqual(
+        renderCluster({ ...input, bootstrapMember: member }).bootstrapConfigMap,
+      );
+    }
+    expect(once.configMaps[0]).toBe(once.bootstrapConfigMap);
+    expect(() => statefulSetWithReplicas(once, -1)).toThrow(RenderError);
   });
 });

@@ -22,8 +22,8 @@ export interface GossipOptions {
   selfPeerId?: string;
   delayMs: number;
   loss: number;
-  /** A block arrived from `from`. */
-  onBlock: (from: string, env: unknown) => Promise<void>;
+  /** A block arrived from `from`, with the sequencer's signature (signer.ts). */
+  onBlock: (from: string, env: unknown, signature: unknown) => Promise<void>;
   /** Serves a canonical block to a syncing peer. */
   blockByNumber: (n: number) => Promise<ExecutionPayloadEnvelopeJson | undefined>;
   log: (msg: string) => void;
@@ -65,8 +65,8 @@ export class Gossip {
 
   async start(): Promise<void> {
     const handlers: Handlers = {
-      simp2p_gossip: async ([from, env]) => {
-        await this.opts.onBlock(typeof from === 'string' ? from : 'unknown', env);
+      simp2p_gossip: async ([from, env, signature]) => {
+        await this.opts.onBlock(typeof from === 'string' ? from : 'unknown', env, signature);
         return true;
       },
       simp2p_blockByNumber: async ([n]) =>
@@ -87,13 +87,15 @@ export class Gossip {
     this.pinger.unref();
   }
 
-  /** Sends a block to every peer, each copy subject to the configured delay and loss. */
-  publish(env: ExecutionPayloadEnvelopeJson): void {
+  /** Sends a signed block to every peer, each copy subject to the configured delay and loss. */
+  publish(env: ExecutionPayloadEnvelopeJson, signature: string): void {
     for (const url of this.peerUrls) {
       if (this.opts.loss > 0 && Math.random() < this.opts.loss) continue;
       const send = (): void => {
         if (this.closed) return;
-        rpcCall(url, 'simp2p_gossip', [this.opts.nodeId, env], { timeoutMs: 5000 }).catch(() => {});
+        rpcCall(url, 'simp2p_gossip', [this.opts.nodeId, env, signature], { timeoutMs: 5000 }).catch(
+          () => {},
+        );
       };
       if (this.opts.delayMs > 0) setTimeout(send, this.opts.delayMs).unref();
       else send();

@@ -14,7 +14,7 @@
  * strings. Node API: optimism_syncStatus, optimism_rollupConfig, optimism_outputAtBlock,
  * optimism_version; opp2p_peerStats. `sim_history` returns what the chain auditor needs.
  */
-import { concat, keccak256, stringToHex, type Hex } from 'viem';
+import { concat, keccak256, stringToHex, type Address, type Hex } from 'viem';
 import {
   DEFAULT_EIP1559_PARAMS,
   DEFAULT_GAS_LIMIT,
@@ -36,6 +36,7 @@ import { invalidParams, startRpcServer, type Handlers } from '../rpc/server.js';
 import { ConductorClient } from './conductor.js';
 import { EngineClient } from './engine.js';
 import { Gossip } from './gossip.js';
+import { P2pSigner, verifyBlockSignature } from './signer.js';
 
 export interface SimOpNodeOptions {
   /** Engine API URL of op-geth (op-node's --l2). */
@@ -70,6 +71,12 @@ export interface SimOpNodeOptions {
   safeLag?: number;
   finalizedLag?: number;
   l2ChainId?: number;
+  /** `--p2p.disable`: no gossip at all (nothing to sign or publish). */
+  p2pDisabled?: boolean;
+  /** `--p2p.sequencer.key`: signs gossiped blocks; without it the sequencer cannot publish (signer.ts). */
+  sequencerKey?: string;
+  /** The chain's p2p sequencer address (L1 SystemConfig on a real chain); default this node's key's. */
+  unsafeBlockSigner?: Address;
   log?: (msg: string) => void;
 }
 
@@ -111,6 +118,12 @@ const COMMIT_BACKOFF_MS = 1000;
 
 export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode> {
   const log = opts.log ?? (() => {});
+  const chainId = opts.l2ChainId ?? 901;
+  // op-node loads the signer at start: a malformed key stops it ("failed to load p2p signer").
+  const signer = opts.sequencerKey !== undefined ? new P2pSigner(opts.sequencerKey) : null;
+  const expectedSigner = opts.unsafeBlockSigner ?? signer?.address ?? null;
+  let rejectedGossip = 0;
+  const rejectionKinds = new Set<string>();
   const conductorEnabled = opts.conductorEnabled ?? false;
   const sequencerEnabled = opts.sequencerEnabled ?? false;
   // op-node/config: the conductor needs a sequencer, and always starts it stopped (the conductor decides).
@@ -332,7 +345,15 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
       log(`op-node: failed to commit unsafe payload to conductor: ${errorMessage(err)} (dropping ${sealed})`);
       return schedule(Date.now() + COMMIT_BACKOFF_MS);
     }
-    gossip.publish(env);
+    if (opts.p2pDisabled) {
+      // op-node without p2p publishes nothing, and that is not an error.
+    } else if (!signer) {
+      // Built and committed, but op-node cannot gossip it (OpNode.SignAndPublishL2Payload).
+      log(`op-node: node has no p2p signer, payload ${sealed} cannot be published`);
+    } else {
+      const json = JSON.stringify(env);
+      gossip.publish(JSON.parse(json) as typeof env, await signer.sign(chainId, json));
+    }
     history.published.push({
       number: Number(BigInt(env.executionPayload.blockNumber)),
       hash: env.executionPayload.blockHash,
@@ -395,7 +416,17 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
     ...(opts.p2pPeerId !== undefined ? { selfPeerId: opts.p2pPeerId } : {}),
     delayMs: opts.gossipDelayMs ?? 0,
     loss: opts.gossipLoss ?? 0,
-    onBlock: async (_from, raw) => {
+    onBlock: async (from, raw, signature) => {
+      const check = await verifyBlockSignature(expectedSigner, chainId, JSON.stringify(raw), signature);
+      if (!check.ok) {
+        // Each kind of refusal once, then every hundredth: a misconfigured peer must not flood the log.
+        if (!rejectionKinds.has(check.kind) || rejectedGossip % 100 === 0) {
+          rejectionKinds.add(check.kind);
+          log(`op-node: ${check.reason} (peer ${from}; ${rejectedGossip + 1} so far)`);
+        }
+        rejectedGossip++;
+        return;
+      }
       const env = parseEnvelope(raw);
       if (!checkBlockHash(env).ok) return; // op-node's gossip validator rejects bad hashes
       await onUnsafePayload(env, 'gossip');
@@ -431,7 +462,7 @@ export async function startSimOpNode(opts: SimOpNodeOptions): Promise<SimOpNode>
     };
   };
 
-  const l2ChainId = opts.l2ChainId ?? 901;
+  const l2ChainId = chainId;
   const nodeHandlers: Handlers = {
     optimism_syncStatus: () => syncStatus(),
     optimism_version: () => 'v1.13.0-baton-sim',
