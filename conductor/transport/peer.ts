@@ -16,7 +16,7 @@
  * link, which is what lets a freshly added member that does not yet know the leader's address
  * (empty configuration) still receive appends and answer: the leader's outbound stream reaches it.
  * While control calls to a peer fail (a stale address), control messages also take its inbound link.
- * Measured (probe-window.ts, grpc-js 1.14.7, 5 MB message, 2 ms RTT relay): client→server 300 ms
+ * Measured (e2e/bench/probe-window.ts, grpc-js 1.14.7, 5 MB message, 2 ms RTT relay): client→server 300 ms
  * (64 KiB server window), server→client with a 64 MiB client window 18 ms. On bare loopback both are
  * 8–17 ms, which is why the difference only shows with a real round-trip time.
  */

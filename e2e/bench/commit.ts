@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalCluster } from '../../conductor/localcluster/cluster.js';
 import { percentile } from '../../conductor/localcluster/stats.js';
-import { measureFsyncFloor } from '../../conductor/storage/fsync-floor.js';
+import { measureFsyncFloor } from './fsync-floor.js';
 import { measureReplicationFloor } from './replication-floor.js';
 
 export interface CommitBenchOptions {

@@ -15,7 +15,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { summarize, type LatencySummary } from '../../conductor/storage/fsync-floor.js';
+import { summarize, type LatencySummary } from './fsync-floor.js';
 
 /** The follower: plain JavaScript run with `node -e`, so it needs no TypeScript loader. */
 const FOLLOWER = `

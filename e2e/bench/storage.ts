@@ -10,8 +10,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RaftStorage } from '../../conductor/storage/index.js';
-import { measureFsyncFloor, summarize } from '../../conductor/storage/fsync-floor.js';
-import type { LatencySummary } from '../../conductor/storage/fsync-floor.js';
+import { measureFsyncFloor, summarize } from './fsync-floor.js';
+import type { LatencySummary } from './fsync-floor.js';
 
 const SIZES: [string, number][] = [
   ['10KB', 10_000],

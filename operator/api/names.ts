@@ -120,7 +120,7 @@ export const REVISION_ANNOTATION = 'baton.dev/revision';
 
 /**
  * Pod template annotation: a digest of the user's ConfigMap and Secret values the members read only at
- * start (rollup config, L1 endpoints, sequencer key, JWT secret; see kube/validate.ts). It is part of
+ * start (rollup config, L1 endpoints, sequencer key, JWT secret; see reconcile/validate.ts). It is part of
  * the template, so editing one of them changes the revision and rolls the members like an upgrade:
  * one at a time, leadership moved off a pod before it restarts. Without it, a rollup config edit (a
  * scheduled hard fork) would reach each op-node only whenever its pod happened to restart.

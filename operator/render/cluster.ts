@@ -36,7 +36,7 @@ export interface RenderInput {
    */
   readonly statefulSetReplicas?: number;
   /**
-   * Digest of the user's ConfigMap/Secret values the members read at start (kube/validate.ts). It goes
+   * Digest of the user's ConfigMap/Secret values the members read at start (reconcile/validate.ts). It goes
    * into the pod template, so a change rolls the members. Absent: no annotation (offline rendering).
    */
   readonly configDigest?: string;

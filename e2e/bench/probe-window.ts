@@ -1,6 +1,6 @@
 /**
  * Flow-control probe: how long does one large gRPC message take client→server versus server→client
- * with @grpc/grpc-js on loopback? Run with `npx tsx conductor/transport/probe-window.ts [MB]`.
+ * with @grpc/grpc-js on loopback? Run with `npx tsx e2e/bench/probe-window.ts [MB]`.
  *
  * Why this exists: a grpc-js *server* never applies `grpc-node.flow_control_window` (grpc-node PR
  * #3058), so its HTTP/2 receive window stays at Node's 65,535 B and every upload is paced by
